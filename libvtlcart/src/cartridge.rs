@@ -1,0 +1,1103 @@
+//! The tape handle: a loaded cartridge and the operations a drive performs on it.
+//!
+//! Names follow SSC-5: logical objects are data blocks and filemarks, numbered from 0 per
+//! partition; BOP is block 0, EOD is the block number after the last object; early warning
+//! is signalled when less than [`EARLY_WARNING_BYTES`] remain in the partition.
+
+use std::fs::{File, OpenOptions};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+use crate::compress::{self, Compression};
+use crate::error::{CartError, Result};
+use crate::index::{
+    BlockKey, FLAG_CRC, FLAG_LZO, FLAG_ZLIB, IndexRecord, MAX_BLOCK_NUMBER, ObjectKind, TYPE_DATA,
+};
+use crate::layout::{Format, Layout, MamStore};
+use crate::mam::{self, LEGACY_MAM_SIZE, Mam};
+use crate::media::MediumType;
+use crate::partition::{self, Partition, RecoveryPlan, read_exact_at, write_all_at};
+
+/// Early warning: a write that leaves fewer bytes than this in the partition reports EW
+/// (spec 1.15: "early warning 2 MiB before the end").
+pub const EARLY_WARNING_BYTES: u64 = 2 * 1024 * 1024;
+
+/// How to open a cartridge.
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptionsCart {
+    /// Open for writing: takes an exclusive lock on the cartridge directory.
+    pub write: bool,
+    /// Count this as a drive load: LoadCount + 1 and record_dirty set, written at once (like
+    /// a drive threading the tape); statistics are written back by [`Cartridge::unload`].
+    pub count_load: bool,
+    /// Open a damaged cartridge up to its last intact object instead of failing (read-only
+    /// unless [`Cartridge::apply_recovery`] is called).
+    pub recover: bool,
+}
+
+/// Where the tape is (SSC READ POSITION data).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    /// Current partition.
+    pub partition: u32,
+    /// Logical object number of the next object to be read or written.
+    pub block: u32,
+    /// Logical file number: filemarks before `block`.
+    pub file_number: u32,
+    /// At beginning of partition (block 0).
+    pub bop: bool,
+    /// At end of data.
+    pub eod: bool,
+    /// Past early warning (fewer than [`EARLY_WARNING_BYTES`] left in the partition).
+    pub early_warning: bool,
+}
+
+/// Description of one stored data block (from its index record).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockInfo {
+    /// Logical block number.
+    pub block: u32,
+    /// Uncompressed size in bytes.
+    pub size: u32,
+    /// Stored size in bytes.
+    pub stored_size: u32,
+    /// Index `blk_flags`.
+    pub flags: u32,
+    /// Stored CRC-32C of the uncompressed payload.
+    pub crc: u32,
+    /// Offset of the stored bytes in the data file.
+    pub data_offset: u64,
+    /// Encryption parameters when flag 0x02 is set.
+    pub key: Option<BlockKey>,
+    /// False on NULL media: no bytes were stored, the payload returned is empty.
+    pub payload_present: bool,
+}
+
+/// One logical object read from the tape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Object {
+    /// A data block; its uncompressed, CRC-checked payload is in the caller's buffer.
+    Data(BlockInfo),
+    /// A filemark (the tape moved past it).
+    Filemark,
+    /// End of data: nothing was read and the tape did not move (SSC BLANK CHECK).
+    EndOfData,
+}
+
+/// Why a SPACE or LOCATE stopped before its count was exhausted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpaceStop {
+    /// The full count was spaced.
+    Completed,
+    /// A filemark was met while spacing blocks: the tape is past it (forward) or before it
+    /// (backward); SSC reports FILEMARK with the residue.
+    Filemark,
+    /// Beginning of partition reached while spacing backward (SSC: BEGINNING-OF-PARTITION).
+    Bop,
+    /// End of data reached while spacing forward (SSC: BLANK CHECK / END-OF-DATA DETECTED).
+    Eod,
+}
+
+/// Result of a SPACE: where it stopped and the residue (count not spaced).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpaceOutcome {
+    /// Why it stopped.
+    pub stop: SpaceStop,
+    /// Requested count minus the count actually spaced (SSC INFORMATION field).
+    pub residual: u64,
+}
+
+/// Result of a write: whether the tape is now past early warning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriteOutcome {
+    /// Fewer than [`EARLY_WARNING_BYTES`] remain (SSC: EOM bit, EARLY WARNING).
+    pub early_warning: bool,
+}
+
+/// What this load read and wrote (bytes, uncompressed as the host sees them).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoadStats {
+    /// Bytes written by the host during this load.
+    pub bytes_written: u64,
+    /// Bytes read by the host during this load.
+    pub bytes_read: u64,
+}
+
+/// A loaded cartridge.
+///
+/// Obtain one with [`Cartridge::open`] (or [`Cartridge::create`] then open); the
+/// operations are those of an SSC drive. Dropping a handle releases the lock but writes no
+/// MAM: call [`Cartridge::unload`] to record statistics.
+#[derive(Debug)]
+pub struct Cartridge {
+    dir: PathBuf,
+    layout: Layout,
+    mam: Mam,
+    parts: Vec<Partition>,
+    cur: usize,
+    pos: u32,
+    writable: bool,
+    counted_load: bool,
+    dirty_at_load: bool,
+    mam_changed: bool,
+    stats: LoadStats,
+    recovery: Vec<RecoveryPlan>,
+    scratch: Vec<u8>,
+    _lock: Option<File>,
+}
+
+/// Parameters of a new cartridge.
+#[derive(Debug, Clone)]
+pub struct CreateSpec {
+    /// On-disk format.
+    pub format: Format,
+    /// Its MAM (see [`Mam::new_cartridge`]); the version words are set from `format`.
+    pub mam: Mam,
+    /// Remove an existing cartridge of the same name first.
+    pub force: bool,
+}
+
+fn io<'a>(path: &'a Path, op: &'static str) -> impl FnOnce(std::io::Error) -> CartError + 'a {
+    move |e| CartError::io(path, op, e)
+}
+
+fn lock_dir(dir: &Path) -> Result<File> {
+    let f = File::open(dir).map_err(io(dir, "open"))?;
+    match f.try_lock() {
+        Ok(()) => Ok(f),
+        Err(std::fs::TryLockError::WouldBlock) => Err(CartError::Locked {
+            dir: dir.to_path_buf(),
+        }),
+        Err(std::fs::TryLockError::Error(e)) => Err(CartError::io(dir, "lock", e)),
+    }
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(io(path, "read"))
+}
+
+/// Write `bytes` to `path` through a temporary file, fsync and rename (atomic replace).
+fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let tmp = path.with_extension("vtl-tmp");
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o660)
+        .open(&tmp)
+        .map_err(io(&tmp, "create"))?;
+    f.write_all(bytes).map_err(io(&tmp, "write"))?;
+    f.sync_all().map_err(io(&tmp, "fsync"))?;
+    std::fs::rename(&tmp, path).map_err(io(path, "rename"))?;
+    Ok(())
+}
+
+/// Work out a directory's layout and read its MAM.
+fn detect(dir: &Path) -> Result<(Layout, Mam)> {
+    if !dir.is_dir() {
+        return Err(CartError::NotACartridge {
+            dir: dir.to_path_buf(),
+            why: "no such directory".into(),
+        });
+    }
+    let mam_path = dir.join("mam");
+    if mam_path.exists() {
+        let bytes = read_file(&mam_path)?;
+        let suffixed = dir.join("data.0").exists();
+        if !suffixed && !dir.join("data").exists() {
+            return Err(CartError::NotACartridge {
+                dir: dir.to_path_buf(),
+                why: "it has a mam file but neither data.0 nor data".into(),
+            });
+        }
+        if bytes.len() < 8 {
+            return Err(CartError::Corrupt {
+                file: mam_path,
+                offset: 0,
+                what: format!("an 8-byte version header, found {} bytes", bytes.len()),
+            });
+        }
+        let tfv = u32::from_le_bytes(bytes[0..4].try_into().unwrap());
+        let mfv = u32::from_le_bytes(bytes[4..8].try_into().unwrap());
+        let (store, mam) = match (tfv, mfv) {
+            (5 | 6, mam::MAM_FMT_TLV) => {
+                let md_path = dir.join("mhvtl_data");
+                let md = if md_path.exists() {
+                    Some(read_file(&md_path)?)
+                } else {
+                    None
+                };
+                let m = Mam::from_tlv(
+                    &bytes,
+                    &mam_path,
+                    md.as_deref().map(|b| (b, md_path.as_path())),
+                )?;
+                (MamStore::Tlv, m)
+            }
+            (4, 2 | 3) => (
+                MamStore::PackedFile,
+                Mam::from_legacy_bytes(&bytes, &mam_path)?,
+            ),
+            _ => {
+                return Err(CartError::UnsupportedVersion {
+                    file: mam_path,
+                    tape_fmt: tfv,
+                    mam_fmt: mfv,
+                });
+            }
+        };
+        return Ok((
+            Layout {
+                mam: store,
+                suffixed,
+            },
+            mam,
+        ));
+    }
+    let meta_path = dir.join("meta");
+    if meta_path.exists() && dir.join("data").exists() && dir.join("indx").exists() {
+        let f = File::open(&meta_path).map_err(io(&meta_path, "open"))?;
+        let mut buf = vec![0u8; LEGACY_MAM_SIZE];
+        read_exact_at(&f, &meta_path, &mut buf, 0)?;
+        let m = Mam::from_legacy_bytes(&buf, &meta_path)?;
+        let tfv = m.base.tape_fmt_version.get();
+        let mfv = m.base.mam_fmt_version.get();
+        if tfv != mam::TAPE_FMT_LEGACY || !(2..=3).contains(&mfv) {
+            return Err(CartError::UnsupportedVersion {
+                file: meta_path,
+                tape_fmt: tfv,
+                mam_fmt: mfv,
+            });
+        }
+        return Ok((Layout::LEGACY, m));
+    }
+    Err(CartError::NotACartridge {
+        dir: dir.to_path_buf(),
+        why: "neither a legacy (data, indx, meta) nor a v6 (mam, data.0, indx.0, meta.0) tape"
+            .into(),
+    })
+}
+
+impl Cartridge {
+    /// Create a cartridge directory `dir` with empty partition 0, in the given format.
+    ///
+    /// The files are built in a temporary sibling directory and renamed into place, so a
+    /// crash never leaves a half-made cartridge under the real name. Directory mode 02770 and
+    /// file mode 0660, both masked by the umask (as mhvtl's mktape).
+    ///
+    /// Errors: [`CartError::Exists`] when `dir` exists and `force` is false; I/O errors.
+    pub fn create(dir: &Path, spec: &CreateSpec) -> Result<()> {
+        let name = dir.file_name().ok_or_else(|| {
+            CartError::InvalidArgument(format!("{}: no file name", dir.display()))
+        })?;
+        let parent = dir.parent().unwrap_or(Path::new("."));
+        if dir.exists() && !spec.force {
+            return Err(CartError::Exists {
+                dir: dir.to_path_buf(),
+            });
+        }
+        let tmp = parent.join(format!(
+            ".{}.vtl-new-{}",
+            name.to_string_lossy(),
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&tmp);
+        std::fs::DirBuilder::new()
+            .mode(0o2770)
+            .create(&tmp)
+            .map_err(io(&tmp, "create directory"))?;
+        let res = (|| -> Result<()> {
+            match spec.format {
+                Format::Legacy => {
+                    let mut m = spec.mam.clone();
+                    m.base.tape_fmt_version = mam::TAPE_FMT_LEGACY.into();
+                    m.base.mam_fmt_version = mam::MAM_FMT_LEGACY.into();
+                    partition::create_files(&tmp, Layout::LEGACY, 0, &m.to_legacy_bytes())?;
+                }
+                Format::V6 => {
+                    let mut m = spec.mam.clone();
+                    m.base.tape_fmt_version = mam::TAPE_FMT_V6.into();
+                    m.base.mam_fmt_version = mam::MAM_FMT_TLV.into();
+                    for (fname, bytes) in [
+                        ("mam", m.to_mam_tlv()),
+                        ("mhvtl_data", m.to_mhvtl_data_tlv()),
+                    ] {
+                        let p = tmp.join(fname);
+                        let mut f = OpenOptions::new()
+                            .write(true)
+                            .create_new(true)
+                            .mode(0o660)
+                            .open(&p)
+                            .map_err(io(&p, "create"))?;
+                        std::io::Write::write_all(&mut f, &bytes).map_err(io(&p, "write"))?;
+                        f.sync_all().map_err(io(&p, "fsync"))?;
+                    }
+                    partition::create_files(&tmp, Layout::V6, 0, &[])?;
+                }
+            }
+            Ok(())
+        })();
+        if let Err(e) = res {
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+        if dir.exists() {
+            // --force: the old cartridge goes only once the new one is complete.
+            let old = parent.join(format!(
+                ".{}.vtl-old-{}",
+                name.to_string_lossy(),
+                std::process::id()
+            ));
+            std::fs::rename(dir, &old).map_err(io(dir, "rename"))?;
+            std::fs::rename(&tmp, dir).map_err(io(dir, "rename"))?;
+            std::fs::remove_dir_all(&old).map_err(io(&old, "remove"))?;
+        } else {
+            std::fs::rename(&tmp, dir).map_err(io(dir, "rename"))?;
+        }
+        if let Ok(d) = File::open(parent) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    }
+
+    /// Open (load) the cartridge in `dir`, positioned at BOP of partition 0.
+    ///
+    /// Reads either format natively. With `opts.write`, takes an exclusive lock on the
+    /// directory ([`CartError::Locked`] if another process holds it). Consistency is checked
+    /// as in spec 1.10 (index size, data size, meta count, last filemark below EOD); a problem
+    /// is a [`CartError::Corrupt`] naming the file and offset unless `opts.recover` is set,
+    /// in which case the cartridge opens read-only up to its last intact object and
+    /// [`Cartridge::recovery_plans`] says what was left out.
+    pub fn open(dir: &Path, opts: &OpenOptionsCart) -> Result<Cartridge> {
+        let lock = if opts.write {
+            Some(lock_dir(dir)?)
+        } else {
+            None
+        };
+        let (layout, mam) = detect(dir)?;
+        let null_media = mam.medium_type() == MediumType::Null;
+        let mut parts = Vec::new();
+        let mut recovery = Vec::new();
+        let nparts = if layout.suffixed {
+            (0..layout.max_partitions())
+                .take_while(|n| dir.join(format!("data.{n}")).exists())
+                .count() as u32
+        } else {
+            1
+        };
+        for n in 0..nparts {
+            let (p, plan) = Partition::open(dir, layout, n, opts.write, null_media, opts.recover)?;
+            parts.push(p);
+            recovery.push(plan);
+        }
+        let damaged = recovery.iter().any(|p| !p.is_clean());
+        let mut c = Cartridge {
+            dir: dir.to_path_buf(),
+            layout,
+            dirty_at_load: mam.base.record_dirty != 0,
+            mam,
+            parts,
+            cur: 0,
+            pos: 0,
+            writable: opts.write && !damaged,
+            counted_load: false,
+            mam_changed: false,
+            stats: LoadStats::default(),
+            recovery,
+            scratch: Vec::new(),
+            _lock: lock,
+        };
+        if opts.count_load && c.writable {
+            let lc = c.mam.base.load_count.get().saturating_add(1);
+            c.mam.base.load_count = lc.into();
+            c.mam.base.record_dirty = 1;
+            c.mam.base.written_in_last_load = 0.into();
+            c.mam.base.read_in_last_load = 0.into();
+            c.counted_load = true;
+            c.write_mam()?;
+        }
+        Ok(c)
+    }
+
+    /// The recovery plans of every partition (clean plans when nothing was damaged).
+    pub fn recovery_plans(&self) -> &[RecoveryPlan] {
+        &self.recovery
+    }
+
+    /// Cut the damaged tails described by [`Cartridge::recovery_plans`] from the files.
+    ///
+    /// Requires a cartridge opened with `write` and `recover`. Afterwards the cartridge is
+    /// consistent and writable.
+    pub fn apply_recovery(&mut self) -> Result<()> {
+        if self._lock.is_none() {
+            return Err(CartError::WriteProtected {
+                why: "cartridge opened read-only",
+            });
+        }
+        for (p, plan) in self.parts.iter_mut().zip(&self.recovery) {
+            if !plan.is_clean() {
+                p.apply_recovery(plan)?;
+            }
+        }
+        for (p, plan) in self.parts.iter().zip(self.recovery.iter_mut()) {
+            *plan = RecoveryPlan {
+                damage: Vec::new(),
+                filemarks_before: p.filemarks.clone(),
+                index_bytes: (plan.index_bytes.1, plan.index_bytes.1),
+                data_bytes: (plan.data_bytes.1, plan.data_bytes.1),
+                objects_before: u64::from(plan.keep_objects),
+                ..plan.clone()
+            };
+        }
+        self.writable = true;
+        Ok(())
+    }
+
+    // ----------------------------------------------------------------- inspection
+
+    /// The cartridge directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The file layout in use.
+    pub fn layout(&self) -> Layout {
+        self.layout
+    }
+
+    /// Legacy or v6.
+    pub fn format(&self) -> Format {
+        self.layout.format()
+    }
+
+    /// The MAM as loaded (and as modified during this load).
+    pub fn mam(&self) -> &Mam {
+        &self.mam
+    }
+
+    /// Mutable MAM (edit_tape, WRITE ATTRIBUTE): written by [`Cartridge::write_mam`] or at
+    /// unload.
+    pub fn mam_mut(&mut self) -> &mut Mam {
+        self.mam_changed = true;
+        &mut self.mam
+    }
+
+    /// True when the MAM's record_dirty was set at load: the previous load ended without an
+    /// unload, so its statistics were lost (TapeAlert "lost statistics").
+    pub fn was_dirty_at_load(&self) -> bool {
+        self.dirty_at_load
+    }
+
+    /// Number of partitions on the medium.
+    pub fn partition_count(&self) -> u32 {
+        self.parts.len() as u32
+    }
+
+    /// Partition `n`, if present.
+    pub fn partition(&self, n: u32) -> Option<&Partition> {
+        self.parts.get(n as usize)
+    }
+
+    /// Read index record `block` of partition `part` (no movement).
+    ///
+    /// Errors when `block` is at or past EOD.
+    pub fn record(&self, part: u32, block: u32) -> Result<IndexRecord> {
+        let p = self.part(part)?;
+        if block >= p.eod {
+            return Err(CartError::InvalidArgument(format!(
+                "block {block} is at or past EOD ({}) of partition {part}",
+                p.eod
+            )));
+        }
+        p.record(block)
+    }
+
+    fn part(&self, n: u32) -> Result<&Partition> {
+        self.parts.get(n as usize).ok_or_else(|| {
+            CartError::InvalidArgument(format!(
+                "partition {n} does not exist (the medium has {})",
+                self.parts.len()
+            ))
+        })
+    }
+
+    /// Capacity of partition `n` in bytes: the partition capacity from `mhvtl_data` when the
+    /// medium was formatted into partitions, else the MAM's maximum capacity.
+    pub fn capacity(&self, n: u32) -> u64 {
+        match self.mam.partition_capacity(n as usize) {
+            0 => self.mam.base.max_capacity.get(),
+            c => c,
+        }
+    }
+
+    /// Bytes left in partition `n` after its EOD.
+    pub fn remaining(&self, n: u32) -> u64 {
+        let used = self.parts.get(n as usize).map_or(0, |p| p.eod_data_offset);
+        self.capacity(n).saturating_sub(used)
+    }
+
+    /// Whether writing is allowed at all on this load, and why not.
+    fn write_refusal(&self) -> Option<&'static str> {
+        if self._lock.is_none() {
+            Some("cartridge opened read-only")
+        } else if !self.writable {
+            Some("cartridge is damaged; recover it first")
+        } else if self.mam.write_protected() {
+            Some("cartridge is write protected")
+        } else if self.mam.medium_type() == MediumType::Cleaning {
+            Some("cleaning cartridges are never written")
+        } else {
+            None
+        }
+    }
+
+    /// True when writes are refused (read-only open, write protect flag, cleaning cartridge).
+    pub fn is_write_protected(&self) -> bool {
+        self.write_refusal().is_some()
+    }
+
+    /// Statistics of this load.
+    pub fn load_stats(&self) -> LoadStats {
+        self.stats
+    }
+
+    // ----------------------------------------------------------------- position
+
+    /// Current position.
+    pub fn position(&self) -> Position {
+        let p = &self.parts[self.cur];
+        Position {
+            partition: self.cur as u32,
+            block: self.pos,
+            file_number: p.filemarks.partition_point(|&f| f < self.pos) as u32,
+            bop: self.pos == 0,
+            eod: self.pos == p.eod,
+            early_warning: self.remaining(self.cur as u32) < EARLY_WARNING_BYTES,
+        }
+    }
+
+    /// REWIND: position at BOP of the current partition.
+    pub fn rewind(&mut self) {
+        self.pos = 0;
+    }
+
+    /// LOCATE to `block` of partition `part` (SSC LOCATE(10/16)).
+    ///
+    /// A block past EOD leaves the tape at EOD and returns [`SpaceStop::Eod`]
+    /// (SSC: BLANK CHECK, END-OF-DATA DETECTED); the residual is 0.
+    pub fn locate(&mut self, part: u32, block: u32) -> Result<SpaceOutcome> {
+        let eod = self.part(part)?.eod;
+        self.cur = part as usize;
+        if block > eod {
+            self.pos = eod;
+            return Ok(SpaceOutcome {
+                stop: SpaceStop::Eod,
+                residual: 0,
+            });
+        }
+        self.pos = block;
+        Ok(SpaceOutcome {
+            stop: SpaceStop::Completed,
+            residual: 0,
+        })
+    }
+
+    /// SPACE to end of data (SSC SPACE code 011b).
+    pub fn seek_eod(&mut self) {
+        self.pos = self.parts[self.cur].eod;
+    }
+
+    /// SPACE `count` logical blocks: forward when positive, backward when negative.
+    ///
+    /// Stops at a filemark (forward: past it; backward: before it, on its BOP side), at EOD
+    /// (forward) or at BOP (backward), with the residue of blocks not spaced (SSC-5 7.2.15).
+    pub fn space_blocks(&mut self, count: i64) -> SpaceOutcome {
+        let p = &self.parts[self.cur];
+        let pos = u64::from(self.pos);
+        let want = count.unsigned_abs();
+        if count >= 0 {
+            let target = pos.saturating_add(want);
+            let i = p.filemarks.partition_point(|&f| u64::from(f) < pos);
+            let fm = p.filemarks.get(i).map(|&f| u64::from(f));
+            match fm {
+                Some(f) if f < target => {
+                    self.pos = (f + 1) as u32;
+                    SpaceOutcome {
+                        stop: SpaceStop::Filemark,
+                        residual: want - (f - pos),
+                    }
+                }
+                _ if target > u64::from(p.eod) => {
+                    self.pos = p.eod;
+                    SpaceOutcome {
+                        stop: SpaceStop::Eod,
+                        residual: want - (u64::from(p.eod) - pos),
+                    }
+                }
+                _ => {
+                    self.pos = target as u32;
+                    SpaceOutcome {
+                        stop: SpaceStop::Completed,
+                        residual: 0,
+                    }
+                }
+            }
+        } else {
+            // Objects pos-1, pos-2, ... down to pos-want.
+            let i = p.filemarks.partition_point(|&f| u64::from(f) < pos);
+            let fm = i.checked_sub(1).map(|j| u64::from(p.filemarks[j]));
+            let lowest = pos.checked_sub(want);
+            match (fm, lowest) {
+                (Some(f), lo) if lo.is_none_or(|lo| f >= lo) => {
+                    self.pos = f as u32;
+                    SpaceOutcome {
+                        stop: SpaceStop::Filemark,
+                        residual: want - (pos - f - 1),
+                    }
+                }
+                (_, None) => {
+                    self.pos = 0;
+                    SpaceOutcome {
+                        stop: SpaceStop::Bop,
+                        residual: want - pos,
+                    }
+                }
+                (_, Some(lo)) => {
+                    self.pos = lo as u32;
+                    SpaceOutcome {
+                        stop: SpaceStop::Completed,
+                        residual: 0,
+                    }
+                }
+            }
+        }
+    }
+
+    /// SPACE `count` filemarks: forward (positive) ends past the `count`-th filemark,
+    /// backward (negative) ends before (on the BOP side of) the `count`-th filemark back.
+    /// Stops at EOD or BOP with the residue of filemarks not spaced.
+    pub fn space_filemarks(&mut self, count: i64) -> SpaceOutcome {
+        let p = &self.parts[self.cur];
+        let want = count.unsigned_abs();
+        let i = p.filemarks.partition_point(|&f| f < self.pos) as u64;
+        if count >= 0 {
+            if want == 0 {
+                return SpaceOutcome {
+                    stop: SpaceStop::Completed,
+                    residual: 0,
+                };
+            }
+            let avail = p.filemarks.len() as u64 - i;
+            if want <= avail {
+                self.pos = p.filemarks[(i + want - 1) as usize] + 1;
+                SpaceOutcome {
+                    stop: SpaceStop::Completed,
+                    residual: 0,
+                }
+            } else {
+                self.pos = p.eod;
+                SpaceOutcome {
+                    stop: SpaceStop::Eod,
+                    residual: want - avail,
+                }
+            }
+        } else if want <= i {
+            self.pos = p.filemarks[(i - want) as usize];
+            SpaceOutcome {
+                stop: SpaceStop::Completed,
+                residual: 0,
+            }
+        } else {
+            self.pos = 0;
+            SpaceOutcome {
+                stop: SpaceStop::Bop,
+                residual: want - i,
+            }
+        }
+    }
+
+    // ----------------------------------------------------------------- reading
+
+    /// READ the next logical object into `buf` (replaced with the uncompressed payload).
+    ///
+    /// A data block's bytes are decompressed and checked against the stored CRC-32C before
+    /// anything is returned; on a mismatch `buf` is cleared, [`CartError::BadBlock`] is
+    /// returned and the tape moves past the block (as a drive does after an unrecovered read
+    /// error). A filemark returns [`Object::Filemark`] and moves past it; at EOD nothing
+    /// moves and [`Object::EndOfData`] is returned.
+    pub fn read(&mut self, buf: &mut Vec<u8>) -> Result<Object> {
+        let p = &self.parts[self.cur];
+        if self.pos >= p.eod {
+            buf.clear();
+            return Ok(Object::EndOfData);
+        }
+        let n = self.pos;
+        self.pos += 1;
+        let obj = self.read_at(self.cur as u32, n, buf)?;
+        if let Object::Data(ref i) = obj {
+            self.stats.bytes_read += u64::from(i.size);
+        }
+        Ok(obj)
+    }
+
+    /// Read object `block` of partition `part` without moving (random access for dump_tape
+    /// and verification). Same checks as [`Cartridge::read`].
+    pub fn read_at(&self, part: u32, block: u32, buf: &mut Vec<u8>) -> Result<Object> {
+        let p = self.part(part)?;
+        if block >= p.eod {
+            buf.clear();
+            return Ok(Object::EndOfData);
+        }
+        let r = p.record(block)?;
+        match r.kind() {
+            Some(ObjectKind::Filemark) => {
+                buf.clear();
+                Ok(Object::Filemark)
+            }
+            Some(ObjectKind::Data) => {
+                let info = block_info(&r, !p.null_media);
+                if p.null_media {
+                    buf.clear();
+                    return Ok(Object::Data(info));
+                }
+                let bad = |what: String| CartError::BadBlock {
+                    file: p.paths[0].clone(),
+                    block,
+                    data_offset: info.data_offset,
+                    what,
+                };
+                let comp = if info.flags & FLAG_LZO != 0 {
+                    Compression::Lzo
+                } else if info.flags & FLAG_ZLIB != 0 {
+                    Compression::Zlib(1)
+                } else {
+                    Compression::None
+                };
+                let mut stored = Vec::new();
+                let stored_ref: &mut Vec<u8> = if comp == Compression::None {
+                    &mut *buf
+                } else {
+                    &mut stored
+                };
+                p.read_data(info.data_offset, info.stored_size as usize, stored_ref)?;
+                if comp != Compression::None {
+                    if let Err(e) = compress::decompress(comp, &stored, info.size as usize, buf) {
+                        buf.clear();
+                        return Err(bad(e));
+                    }
+                } else if info.stored_size != info.size {
+                    buf.clear();
+                    return Err(bad(format!(
+                        "uncompressed block stores {} bytes but its size is {}",
+                        info.stored_size, info.size
+                    )));
+                }
+                if info.flags & FLAG_CRC != 0 {
+                    let crc = compress::crc32c(buf);
+                    if crc != info.crc {
+                        buf.clear();
+                        return Err(bad(format!(
+                            "CRC-32C mismatch: stored {:08x}, computed {crc:08x}",
+                            info.crc
+                        )));
+                    }
+                }
+                Ok(Object::Data(info))
+            }
+            None => Err(CartError::Corrupt {
+                file: p.paths[1].clone(),
+                offset: u64::from(block) * 512,
+                what: format!(
+                    "a data block or filemark record, found type {}",
+                    r.blk_type.get()
+                ),
+            }),
+        }
+    }
+
+    // ----------------------------------------------------------------- writing
+
+    fn check_writable_here(&self) -> Result<()> {
+        if let Some(why) = self.write_refusal() {
+            return Err(CartError::WriteProtected { why });
+        }
+        if self.mam.medium_type() == MediumType::Worm {
+            let p = &self.parts[self.cur];
+            let label_case = self.pos == 0 && p.eod == 1 && p.filemarks == [0];
+            if self.pos != p.eod && !label_case {
+                return Err(CartError::WriteProtected {
+                    why: "WORM cartridge: writes only at end of data",
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// WRITE one data block of `data.len()` bytes (1 ..= u32::MAX), stored with `comp`,
+    /// CRC-32C always, with `key` copied into its index record when given.
+    ///
+    /// A write before EOD first truncates the tape there (spec 1.4, "Overwrite"). The data
+    /// bytes are written before the index record. Not durable until the next
+    /// [`Cartridge::write_filemarks`] (or [`Cartridge::flush`]).
+    ///
+    /// Errors: [`CartError::WriteProtected`], [`CartError::EndOfMedium`] when the stored
+    /// bytes do not fit in the partition (nothing is written), I/O errors.
+    pub fn write_block(
+        &mut self,
+        data: &[u8],
+        comp: Compression,
+        key: Option<&BlockKey>,
+    ) -> Result<WriteOutcome> {
+        if data.is_empty() || data.len() > u32::MAX as usize {
+            return Err(CartError::InvalidArgument(format!(
+                "block size {} is outside 1 ..= {}",
+                data.len(),
+                u32::MAX
+            )));
+        }
+        self.check_writable_here()?;
+        if self.pos >= MAX_BLOCK_NUMBER {
+            return Err(CartError::InvalidArgument(format!(
+                "block number {} is past the last one a partition can hold ({MAX_BLOCK_NUMBER})",
+                self.pos
+            )));
+        }
+        let null = self.parts[self.cur].null_media;
+        // NULL media store nothing and never compress (as mhvtl: flags 0x08 only).
+        let comp = if null { Compression::None } else { comp };
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let stored: &[u8] = if comp == Compression::None {
+            data
+        } else {
+            compress::compress(comp, data, &mut scratch);
+            &scratch
+        };
+        let res = self.append_block(data, stored, comp, key);
+        self.scratch = scratch;
+        res
+    }
+
+    fn append_block(
+        &mut self,
+        data: &[u8],
+        stored: &[u8],
+        comp: Compression,
+        key: Option<&BlockKey>,
+    ) -> Result<WriteOutcome> {
+        let cur = self.cur;
+        // Where the block would go after truncation.
+        let start = if self.pos < self.parts[cur].eod {
+            self.parts[cur].record(self.pos)?.offset()
+        } else {
+            self.parts[cur].eod_data_offset
+        };
+        let cap = self.capacity(cur as u32);
+        let remaining = cap.saturating_sub(start);
+        let stored_len = if self.parts[cur].null_media {
+            data.len()
+        } else {
+            stored.len()
+        } as u64;
+        if stored_len > remaining {
+            return Err(CartError::EndOfMedium {
+                partition: cur as u32,
+                needed: stored_len,
+                remaining,
+            });
+        }
+        let mut r = <IndexRecord as zerocopy::FromZeros>::new_zeroed();
+        r.data_offset = (start as i64).into();
+        r.blk_type = TYPE_DATA.into();
+        r.blk_flags = (FLAG_CRC | comp.flag()).into();
+        r.blk_number = self.pos.into();
+        r.blk_size = (data.len() as u32).into();
+        r.disk_blk_size = (stored_len as u32).into();
+        r.uncomp_crc = compress::crc32c(data).into();
+        r.partition_id = (cur as u32).into();
+        if let Some(k) = key {
+            r.set_key(k)?;
+        }
+        let pos = self.pos;
+        let p = &mut self.parts[cur];
+        p.truncate_at(pos)?;
+        p.write_data(stored)?;
+        p.append_record(&r)?;
+        self.pos += 1;
+        self.stats.bytes_written += data.len() as u64;
+        Ok(WriteOutcome {
+            early_warning: self.remaining(cur as u32) < EARLY_WARNING_BYTES,
+        })
+    }
+
+    /// WRITE FILEMARKS: write `count` filemarks at the current position (truncating first
+    /// when not at EOD), then make everything durable: data, index and meta are fsync'ed in
+    /// that order before this returns. `count == 0` only flushes (SSC: synchronize).
+    pub fn write_filemarks(&mut self, count: u32) -> Result<WriteOutcome> {
+        if count > 0 {
+            self.check_writable_here()?;
+            if u64::from(self.pos) + u64::from(count) > u64::from(MAX_BLOCK_NUMBER) {
+                return Err(CartError::InvalidArgument(format!(
+                    "{count} filemarks at block {} would pass block {MAX_BLOCK_NUMBER}",
+                    self.pos
+                )));
+            }
+            let cur = self.cur;
+            let pos = self.pos;
+            let p = &mut self.parts[cur];
+            p.truncate_at(pos)?;
+            // Data first: filemarks must never be durable before the blocks they follow.
+            partition::sync(&p.data, &p.paths[0])?;
+            let mut new = Vec::with_capacity(count as usize);
+            for i in 0..count {
+                let r = IndexRecord::filemark(pos + i, p.eod_data_offset, cur as u32);
+                p.append_record(&r)?;
+                new.push(pos + i);
+            }
+            partition::sync(&p.indx, &p.paths[1])?;
+            p.append_filemarks(&new)?;
+            partition::sync(&p.meta, &p.paths[2])?;
+            self.pos += count;
+        } else {
+            self.flush()?;
+        }
+        Ok(WriteOutcome {
+            early_warning: self.remaining(self.cur as u32) < EARLY_WARNING_BYTES,
+        })
+    }
+
+    /// Make every object written so far durable (fsync data, index, meta).
+    pub fn flush(&mut self) -> Result<()> {
+        if self._lock.is_none() {
+            return Ok(());
+        }
+        for p in &self.parts {
+            p.sync_all()?;
+        }
+        Ok(())
+    }
+
+    /// ERASE from the current position to the end of the partition (the tape is truncated
+    /// here; SSC ERASE with LONG=1).
+    pub fn erase(&mut self) -> Result<()> {
+        self.check_writable_here()?;
+        let pos = self.pos;
+        let cur = self.cur;
+        let p = &mut self.parts[cur];
+        p.truncate_at(pos)?;
+        p.sync_all()
+    }
+
+    // ----------------------------------------------------------------- MAM
+
+    /// Write the MAM to disk now (legacy: first 1024 bytes of `meta`; v6: `mam` and
+    /// `mhvtl_data` replaced atomically). The tape format version on disk is kept as loaded,
+    /// so a half-migrated tape stays readable by mhvtl.
+    pub fn write_mam(&mut self) -> Result<()> {
+        if self._lock.is_none() {
+            return Err(CartError::WriteProtected {
+                why: "cartridge opened read-only",
+            });
+        }
+        match self.layout.mam {
+            MamStore::InMeta => {
+                let p = &self.parts[0];
+                write_all_at(&p.meta, &p.paths[2], &self.mam.to_legacy_bytes(), 0)?;
+                partition::sync(&p.meta, &p.paths[2])?;
+            }
+            MamStore::PackedFile => {
+                replace_file(&self.dir.join("mam"), &self.mam.to_legacy_bytes())?;
+            }
+            MamStore::Tlv => {
+                replace_file(&self.dir.join("mam"), &self.mam.to_mam_tlv())?;
+                replace_file(&self.dir.join("mhvtl_data"), &self.mam.to_mhvtl_data_tlv())?;
+            }
+        }
+        self.mam_changed = false;
+        Ok(())
+    }
+
+    /// UNLOAD: flush, then (when this handle counted a load or changed anything) write the
+    /// MAM back with the statistics of this load: remaining capacity of partition 0, MiB
+    /// written/read in this load and in the medium's life (SPC-5 attributes 0x0220..0x0223),
+    /// date last written, record_dirty cleared. Releases the lock.
+    pub fn unload(mut self) -> Result<()> {
+        if self._lock.is_none() {
+            return Ok(());
+        }
+        self.flush()?;
+        let wrote = self.stats.bytes_written > 0;
+        if self.counted_load || wrote || self.mam_changed {
+            const MIB: u64 = 1 << 20;
+            let b = &mut self.mam.base;
+            let w = self.stats.bytes_written.div_ceil(MIB);
+            let r = self.stats.bytes_read.div_ceil(MIB);
+            b.written_in_last_load = w.into();
+            b.read_in_last_load = r.into();
+            b.written_in_medium_life = b.written_in_medium_life.get().saturating_add(w).into();
+            b.read_in_medium_life = b.read_in_medium_life.get().saturating_add(r).into();
+            if self.stats.bytes_written > 0 {
+                b.date_time_last_written = timestamp_yyyymmddhhmm();
+            }
+            b.record_dirty = 0;
+            let rem = self.remaining(0);
+            self.mam.base.remaining_capacity = rem.into();
+            self.write_mam()?;
+        }
+        Ok(())
+    }
+}
+
+fn block_info(r: &IndexRecord, payload_present: bool) -> BlockInfo {
+    BlockInfo {
+        block: r.blk_number.get(),
+        size: r.blk_size.get(),
+        stored_size: r.disk_blk_size.get(),
+        flags: r.blk_flags.get(),
+        crc: r.uncomp_crc.get(),
+        data_offset: r.offset(),
+        key: r.block_key(),
+        payload_present,
+    }
+}
+
+/// Current UTC time as the 12 ASCII digits YYYYMMDDHHMM (SPC-5 DATE AND TIME LAST WRITTEN),
+/// honouring `SOURCE_DATE_EPOCH`.
+fn timestamp_yyyymmddhhmm() -> [u8; 12] {
+    let secs = crate::source_date_epoch();
+    let days = (secs / 86400) as i64;
+    let rem = secs % 86400;
+    // Civil-from-days (Howard Hinnant's algorithm, public domain).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    let s = format!(
+        "{:04}{:02}{:02}{:02}{:02}",
+        y,
+        m,
+        d,
+        rem / 3600,
+        (rem % 3600) / 60
+    );
+    let mut out = [0u8; 12];
+    out.copy_from_slice(&s.as_bytes()[..12]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamp_format() {
+        // SAFETY-free: only reads the env var in this process's test thread.
+        let t = timestamp_yyyymmddhhmm();
+        assert!(t.iter().all(u8::is_ascii_digit));
+    }
+}
