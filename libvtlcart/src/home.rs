@@ -69,12 +69,12 @@ pub fn library_homes(conf_dir: &Path) -> Result<Vec<LibraryHome>> {
             if !line.starts_with('#') {
                 in_library = None;
             }
-        } else if let Some(idx) = in_library {
-            if let Some(v) = line.trim_start().strip_prefix("Home directory:") {
-                let v = v.trim();
-                if !v.is_empty() {
-                    out[idx].home = PathBuf::from(v);
-                }
+        } else if let Some(idx) = in_library
+            && let Some(v) = line.trim_start().strip_prefix("Home directory:")
+        {
+            let v = v.trim();
+            if !v.is_empty() {
+                out[idx].home = PathBuf::from(v);
             }
         }
     }

@@ -109,12 +109,11 @@ pub fn application_vendor() -> [u8; 8] {
 /// Seconds since the epoch: `SOURCE_DATE_EPOCH` when it is set to a number > 0 (reproducible
 /// builds convention, honoured by mhvtl's mktape), else the current time.
 pub fn source_date_epoch() -> u64 {
-    if let Some(v) = std::env::var_os("SOURCE_DATE_EPOCH") {
-        if let Ok(n) = v.to_string_lossy().trim().parse::<u64>() {
-            if n > 0 {
-                return n;
-            }
-        }
+    if let Some(n) = std::env::var_os("SOURCE_DATE_EPOCH")
+        .and_then(|v| v.to_string_lossy().trim().parse::<u64>().ok())
+        .filter(|&n| n > 0)
+    {
+        return n;
     }
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

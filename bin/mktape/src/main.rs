@@ -1,1 +1,319 @@
-fn main() {}
+//! mktape: create virtual tape cartridges.
+//!
+//! mhvtl's command line (`-l LIB -m PCL -s MB -t TYPE -d DENSITY [-C DIR] [-H HOME] [-v]
+//! [-V] [-D[N]]`, spec section 2.1) plus: several `-m` (and `FIRST..LAST` ranges) in one
+//! call, `--format legacy|v6`, `--json`, `--force`.
+//!
+//! Exit status: 0 every cartridge was made; 1 argument error (including an unknown density
+//! or barcode); 2 a directory or file could not be created, or a cartridge already exists
+//! and `--force` was not given.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, ValueEnum};
+use libvtlcart::{
+    Cartridge, CreateSpec, Density, Format, Mam, MediumType, NewMam, home, validate_pcl,
+};
+
+/// Largest number of cartridges one range may expand to.
+const MAX_RANGE: u64 = 100_000;
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum FormatArg {
+    /// mhvtl 1.4 .. 1.7 layout: data, indx, meta (the default, readable by every mhvtl).
+    Legacy,
+    /// mhvtl 1.8 layout: mam, mhvtl_data, data.0, indx.0, meta.0.
+    V6,
+}
+
+/// Create virtual tape cartridges (mhvtl-compatible).
+#[derive(Parser, Debug)]
+#[command(
+    name = "mktape",
+    version,
+    disable_version_flag = true,
+    about = "Create virtual tape cartridges in a library's media home",
+    after_help = "Barcodes: up to 16 characters of A-Z a-z 0-9 - _ . + #; FIRST..LAST makes a range \
+(E01001L8..E01020L8).\nDensities: LTO1..LTO9, AIT1..AIT4, DLT3, DLT4, SDLT1, SDLT220, SDLT320, SDLT600, \
+9840A..9840D, 9940A, 9940B, T10KA..T10KC, DDS1..DDS4, J1A, E05, E06, E07.\n\
+SOURCE_DATE_EPOCH, when set, replaces the current time in the serial number and manufacture date.\n\n\
+Exit status: 0 success; 1 argument error (unknown density, bad barcode, missing option); \
+2 a directory or file could not be created, or the cartridge exists (use --force).\n\n\
+Example:\n  mktape -H /tmp/vtl -l 10 -m E01001L8..E01004L8 -s 500 -t data -d LTO8"
+)]
+struct Cli {
+    /// Library number whose media home (device.conf `Home directory:`) receives the tapes.
+    #[arg(short = 'l', value_name = "LIB")]
+    library: Option<u32>,
+    /// Barcode (PCL) of the cartridge; repeat, or give FIRST..LAST, for several.
+    #[arg(short = 'm', value_name = "PCL", required = true)]
+    pcl: Vec<String>,
+    /// Capacity in MiB (1048576 bytes); 0 = the density's native capacity (v6) or 8000 MiB
+    /// (legacy, as mhvtl 1.7).
+    #[arg(short = 's', value_name = "MB", required = true)]
+    size_mb: u64,
+    /// Medium type: data, clean, WORM or NULL (case-sensitive prefix, as mhvtl).
+    #[arg(short = 't', value_name = "TYPE", required = true)]
+    medium_type: String,
+    /// Density (media generation), e.g. LTO8, T10KB, E07.
+    #[arg(short = 'd', value_name = "DENSITY", required = true)]
+    density: String,
+    /// Configuration directory holding device.conf [default: $VTL_CONFIG_DIR or /etc/vtl].
+    #[arg(short = 'C', value_name = "CONFDIR")]
+    config_dir: Option<PathBuf>,
+    /// Media home directory (no device.conf needed).
+    #[arg(short = 'H', value_name = "HOME")]
+    home: Option<PathBuf>,
+    /// On-disk format of new cartridges.
+    #[arg(long, value_enum, default_value = "legacy")]
+    format: FormatArg,
+    /// Replace an existing cartridge of the same barcode (its data is lost).
+    #[arg(long)]
+    force: bool,
+    /// Print the result as one JSON document on stdout.
+    #[arg(long)]
+    json: bool,
+    /// Print each directory and file created.
+    #[arg(short = 'v', action = clap::ArgAction::Count)]
+    verbose: u8,
+    /// Debug level (accepted for mhvtl compatibility; same as -v).
+    #[arg(short = 'D', value_name = "N", num_args = 0..=1, default_missing_value = "1")]
+    debug: Option<u32>,
+    /// Print the version and exit.
+    #[arg(short = 'V', long = "version")]
+    version: bool,
+}
+
+/// A failure with the exit status it maps to.
+struct Failure {
+    code: u8,
+    msg: String,
+}
+
+fn arg_err(msg: impl Into<String>) -> Failure {
+    Failure {
+        code: 1,
+        msg: msg.into(),
+    }
+}
+
+/// Expand `FIRST..LAST` (same length, differing only in one run of digits) into barcodes.
+fn expand_range(spec: &str) -> Result<Vec<String>, Failure> {
+    let Some((a, b)) = spec.split_once("..") else {
+        return Ok(vec![spec.to_string()]);
+    };
+    let bad = |why: &str| arg_err(format!("barcode range {spec:?}: {why}"));
+    if a.len() != b.len() || a.is_empty() {
+        return Err(bad("both ends must have the same length"));
+    }
+    let (ab, bb) = (a.as_bytes(), b.as_bytes());
+    let Some(first) = (0..ab.len()).find(|&i| ab[i] != bb[i]) else {
+        return Ok(vec![a.to_string()]);
+    };
+    let last = (0..ab.len()).rev().find(|&i| ab[i] != bb[i]).unwrap();
+    let (mut lo, mut hi) = (first, last + 1);
+    while lo > 0 && ab[lo - 1].is_ascii_digit() && bb[lo - 1].is_ascii_digit() {
+        lo -= 1;
+    }
+    while hi < ab.len() && ab[hi].is_ascii_digit() && bb[hi].is_ascii_digit() {
+        hi += 1;
+    }
+    let (na, nb) = (&a[lo..hi], &b[lo..hi]);
+    if !na.bytes().all(|c| c.is_ascii_digit()) || !nb.bytes().all(|c| c.is_ascii_digit()) {
+        return Err(bad("the ends may differ only in one run of digits"));
+    }
+    let x: u64 = na.parse().map_err(|_| bad("number too large"))?;
+    let y: u64 = nb.parse().map_err(|_| bad("number too large"))?;
+    if y < x {
+        return Err(bad("the last barcode is before the first"));
+    }
+    if y - x >= MAX_RANGE {
+        return Err(bad("more than 100000 cartridges"));
+    }
+    let width = hi - lo;
+    Ok((x..=y)
+        .map(|n| format!("{}{:0width$}{}", &a[..lo], n, &a[hi..]))
+        .collect())
+}
+
+fn resolve_home(cli: &Cli) -> Result<PathBuf, Failure> {
+    if let Some(h) = &cli.home {
+        return Ok(h.clone());
+    }
+    let Some(lib) = cli.library else {
+        return Err(arg_err(
+            "-l LIB is required (or give the media home with -H HOME)",
+        ));
+    };
+    if lib == 0 {
+        return Err(arg_err("-l: the library number must be a non-zero integer"));
+    }
+    let conf = home::config_dir(cli.config_dir.as_deref());
+    home::library_home(&conf, lib).map_err(|e| {
+        arg_err(format!(
+            "{e} (give the media home with -H HOME, or the configuration directory with -C)"
+        ))
+    })
+}
+
+fn capacity(cli: &Cli, d: &Density) -> Result<u64, Failure> {
+    if cli.size_mb == 0 {
+        return Ok(match cli.format {
+            FormatArg::V6 => d.native_bytes,
+            FormatArg::Legacy => 8000 << 20,
+        });
+    }
+    cli.size_mb
+        .checked_mul(1 << 20)
+        .ok_or_else(|| arg_err(format!("-s {}: capacity too large", cli.size_mb)))
+}
+
+fn run(cli: &Cli) -> Result<Vec<serde_json::Value>, Failure> {
+    let density = Density::lookup(&cli.density).ok_or_else(|| {
+        arg_err(format!(
+            "'{}' is not a known density; known: {}",
+            cli.density,
+            Density::names().collect::<Vec<_>>().join(", ")
+        ))
+    })?;
+    let mut pcls = Vec::new();
+    for m in &cli.pcl {
+        for p in expand_range(m)? {
+            validate_pcl(&p).map_err(|e| arg_err(e.to_string()))?;
+            pcls.push(p);
+        }
+    }
+    let cap = capacity(cli, density)?;
+    let home = resolve_home(cli)?;
+    let medium_type = MediumType::from_mktape_arg(&cli.medium_type);
+    let format = match cli.format {
+        FormatArg::Legacy => Format::Legacy,
+        FormatArg::V6 => Format::V6,
+    };
+    let verbose = cli.verbose > 0 || cli.debug.is_some();
+    if !home.is_dir() {
+        std::fs::create_dir_all(&home).map_err(|e| Failure {
+            code: 2,
+            msg: format!("{}: cannot create media home: {e}", home.display()),
+        })?;
+        if verbose && !cli.json {
+            println!("Created media home directory: {}", home.display());
+        }
+    }
+    let epoch = libvtlcart::source_date_epoch();
+    let mut results = Vec::new();
+    for pcl in &pcls {
+        let dir = home.join(pcl);
+        let mam = Mam::new_cartridge(&NewMam {
+            pcl,
+            density,
+            medium_type,
+            capacity: cap,
+            epoch,
+            v6: format == Format::V6,
+            application_vendor: libvtlcart::application_vendor(),
+        });
+        Cartridge::create(
+            &dir,
+            &CreateSpec {
+                format,
+                mam,
+                force: cli.force,
+            },
+        )
+        .map_err(|e| Failure {
+            code: 2,
+            msg: match e {
+                libvtlcart::CartError::Exists { .. } => {
+                    format!("{e} (use --force to replace it)")
+                }
+                e => e.to_string(),
+            },
+        })?;
+        let files = created_files(&dir, format);
+        if verbose && !cli.json {
+            println!("Creating new media directory: {}", dir.display());
+            for f in &files {
+                println!("Creating new media file: {}", dir.join(f).display());
+            }
+        }
+        results.push(serde_json::json!({
+            "pcl": pcl,
+            "path": dir,
+            "format": format.name(),
+            "density": density.name,
+            "medium_type": medium_type.name(),
+            "capacity": cap,
+            "files": files,
+        }));
+    }
+    Ok(results)
+}
+
+fn created_files(dir: &Path, format: Format) -> Vec<String> {
+    let names: &[&str] = match format {
+        Format::Legacy => &["data", "indx", "meta"],
+        Format::V6 => &["mam", "mhvtl_data", "data.0", "indx.0", "meta.0"],
+    };
+    names
+        .iter()
+        .filter(|n| dir.join(n).exists())
+        .map(|n| n.to_string())
+        .collect()
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => 0,
+                _ => 1,
+            };
+            // Print through clap (it knows whether this goes to stdout or stderr).
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    if cli.version {
+        println!("mktape: version {}", env!("CARGO_PKG_VERSION"));
+        println!("    large file support");
+        return ExitCode::SUCCESS;
+    }
+    match run(&cli) {
+        Ok(results) => {
+            if cli.json {
+                let doc = serde_json::json!({ "created": results });
+                println!("{}", serde_json::to_string_pretty(&doc).expect("json"));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(f) => {
+            if cli.json {
+                let doc = serde_json::json!({ "error": f.msg, "exit_code": f.code });
+                println!("{}", serde_json::to_string_pretty(&doc).expect("json"));
+            }
+            eprintln!("mktape: {}", f.msg);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_expand() {
+        let v = expand_range("E01001L8..E01003L8").ok().unwrap();
+        assert_eq!(v, ["E01001L8", "E01002L8", "E01003L8"]);
+        let v = expand_range("A09..A11").ok().unwrap();
+        assert_eq!(v, ["A09", "A10", "A11"]);
+        assert_eq!(expand_range("X1").ok().unwrap(), ["X1"]);
+        assert!(expand_range("A1..B1").is_err());
+        assert!(expand_range("A10..A09").is_err());
+        assert!(expand_range("A1..A10").is_err());
+        assert!(expand_range("A000000..A999999").is_err());
+    }
+}
