@@ -78,6 +78,7 @@ pub mod layout;
 pub mod mam;
 pub mod media;
 pub mod partition;
+pub mod tape_file;
 
 pub use barcode::validate_pcl;
 pub use cartridge::{
