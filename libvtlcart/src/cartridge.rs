@@ -18,6 +18,10 @@ use crate::mam::{self, LEGACY_MAM_SIZE, Mam};
 use crate::media::MediumType;
 use crate::partition::{self, Partition, RecoveryPlan, read_exact_at, write_all_at};
 
+/// Largest ratio of uncompressed to stored size a compressed block can have (deflate's
+/// limit; LZO1X stays below it): a larger `blk_size` is index damage.
+const MAX_EXPANSION: u64 = 1032;
+
 /// Early warning: a write that leaves fewer bytes than this in the partition reports EW
 /// (spec 1.15: "early warning 2 MiB before the end").
 pub const EARLY_WARNING_BYTES: u64 = 2 * 1024 * 1024;
@@ -725,7 +729,8 @@ impl Cartridge {
     /// anything is returned; on a mismatch `buf` is cleared, [`CartError::BadBlock`] is
     /// returned and the tape moves past the block (as a drive does after an unrecovered read
     /// error). A filemark returns [`Object::Filemark`] and moves past it; at EOD nothing
-    /// moves and [`Object::EndOfData`] is returned.
+    /// moves and [`Object::EndOfData`] is returned. An index record that contradicts itself
+    /// or the filemark list is [`CartError::Corrupt`] (the tape moves past it too).
     pub fn read(&mut self, buf: &mut Vec<u8>) -> Result<Object> {
         let p = &self.parts[self.cur];
         if self.pos >= p.eod {
@@ -750,6 +755,28 @@ impl Cartridge {
             return Ok(Object::EndOfData);
         }
         let r = p.record(block)?;
+        // Fix: check the record before trusting it. Open checks only the last record (a
+        // full scan would read the whole index), so a damaged record in the middle used to
+        // read as a filemark where a block was written, report another block number, or have
+        // the reader allocate (and zero) gigabytes for a size the block never had.
+        if let Some(d) = p.record_fields_problem(block, &r) {
+            buf.clear();
+            return Err(d.into_error());
+        }
+        let listed = p.filemarks.binary_search(&block).is_ok();
+        if listed != (r.kind() == Some(ObjectKind::Filemark)) {
+            buf.clear();
+            return Err(CartError::Corrupt {
+                file: p.paths[1].clone(),
+                offset: u64::from(block) * crate::index::RECORD_SIZE as u64,
+                what: format!(
+                    "record {block} to be {} as the filemark list in {} says, found type {}",
+                    if listed { "a filemark" } else { "a data block" },
+                    p.paths[2].display(),
+                    r.blk_type.get()
+                ),
+            });
+        }
         match r.kind() {
             Some(ObjectKind::Filemark) => {
                 buf.clear();
@@ -774,6 +801,27 @@ impl Cartridge {
                 } else {
                     Compression::None
                 };
+                // Fix (same reason): no allocation sized by an unchecked record. The stored
+                // bytes lie before the end of data, and no LZO1X or zlib stream expands more
+                // than MAX_EXPANSION times (deflate's limit is 1032:1, LZO1X's about 255:1).
+                let stored_end = info.data_offset + u64::from(info.stored_size);
+                if stored_end > p.eod_data_offset {
+                    buf.clear();
+                    return Err(bad(format!(
+                        "its {} stored bytes end at offset {stored_end}, past the end of data at {}",
+                        info.stored_size, p.eod_data_offset
+                    )));
+                }
+                if comp != Compression::None
+                    && u64::from(info.size)
+                        > u64::from(info.stored_size) * MAX_EXPANSION + MAX_EXPANSION
+                {
+                    buf.clear();
+                    return Err(bad(format!(
+                        "{} stored bytes cannot decompress to the {} bytes the index says",
+                        info.stored_size, info.size
+                    )));
+                }
                 let mut stored = Vec::new();
                 let stored_ref: &mut Vec<u8> = if comp == Compression::None {
                     &mut *buf
@@ -888,7 +936,7 @@ impl Cartridge {
         let cur = self.cur;
         // Where the block would go after truncation.
         let start = if self.pos < self.parts[cur].eod {
-            self.parts[cur].record(self.pos)?.offset()
+            self.parts[cur].data_start(self.pos)?
         } else {
             self.parts[cur].eod_data_offset
         };

@@ -11,7 +11,10 @@ use std::path::{Path, PathBuf};
 use zerocopy::{FromBytes, FromZeros, IntoBytes};
 
 use crate::error::{CartError, Result};
-use crate::index::{IndexRecord, RECORD_SIZE, TYPE_DATA, TYPE_FILEMARK};
+use crate::index::{
+    FLAG_CRC, FLAG_ENCRYPTED, FLAG_LZO, FLAG_ZLIB, IndexRecord, RECORD_SIZE, TYPE_DATA,
+    TYPE_FILEMARK,
+};
 use crate::layout::Layout;
 
 /// Size of the filemark header in `meta` after any MAM: a u32 count then 508 zero bytes.
@@ -233,14 +236,16 @@ impl Partition {
     /// Validate the partition and work out the recovery plan (empty `damage` = healthy).
     ///
     /// Checks (spec 1.3–1.5, 1.10): index size a multiple of 512; the last record is a data
-    /// block or filemark numbered like its slot, with a non-negative offset; the data file
-    /// holds every byte the index points to (not for NULL media); the meta header is whole,
-    /// its count matches its size, filemarks ascend, lie below EOD and are filemark records.
+    /// block or filemark numbered like its slot, with sane fields, starting where the record
+    /// before it ends; the data file holds every byte the index points to and nothing after
+    /// it (not for NULL media); the meta header is whole, its count matches its size,
+    /// filemarks ascend, lie below EOD and are filemark records. When anything is wrong,
+    /// every record is checked and recovery keeps the records before the first bad one.
     fn check(&self, raw: &Raw) -> Result<RecoveryPlan> {
         let mut damage = Vec::new();
         let [_, indx_path, meta_path] = &self.paths;
         let whole = raw.indx_len / RECORD_SIZE as u64;
-        if raw.indx_len % RECORD_SIZE as u64 != 0 {
+        if !raw.indx_len.is_multiple_of(RECORD_SIZE as u64) {
             damage.push(Damage {
                 file: indx_path.clone(),
                 offset: whole * RECORD_SIZE as u64,
@@ -267,7 +272,15 @@ impl Partition {
         while keep > 0 {
             let n = keep - 1;
             let r = self.record(n)?;
-            match self.record_problem(n, &r, raw.data_len) {
+            // Fix: the last record is also checked against the end of the one before it; a
+            // damaged data_offset there would otherwise become the data end, and the next
+            // write would land on top of earlier blocks' bytes.
+            let prev_end = if n == 0 {
+                0
+            } else {
+                self.record(n - 1)?.end_offset()
+            };
+            match self.record_problem(n, &r, prev_end, raw.data_len) {
                 None => break,
                 Some(d) => {
                     damage.push(d);
@@ -316,17 +329,21 @@ impl Partition {
                 break;
             }
         }
-        if let Some(&last) = fms.last() {
-            if u64::from(last) >= whole {
-                damage.push(Damage {
-                    file: meta_path.clone(),
-                    offset: hdr + 4 * (fms.len() as u64 - 1),
-                    what: format!(
-                        "the last filemark below EOD (block {whole}), found filemark at block {last}"
-                    ),
-                });
-                listed_ok = false;
-            }
+        if let Some(&last) = fms.last()
+            && u64::from(last) >= whole
+        {
+            damage.push(Damage {
+                file: meta_path.clone(),
+                offset: hdr + 4 * (fms.len() as u64 - 1),
+                // EOD comes from the index size: name that file too (either may be the
+                // damaged one).
+                what: format!(
+                    "the last filemark below EOD (block {whole}: {} holds {} bytes), found filemark at block {last}",
+                    indx_path.display(),
+                    raw.indx_len
+                ),
+            });
+            listed_ok = false;
         }
         // Filemark entries must name filemark records. A full scan is needed only when
         // something is already wrong (or to rebuild the list); otherwise spot-check the list.
@@ -348,14 +365,43 @@ impl Partition {
                 }
             }
         }
+        // Fix: the data file must end where the last object ends (spec 1.3 invariant). Bytes
+        // after it that no record points to mean lost index records (an index cut at a record
+        // boundary, which nothing else reveals when the filemark list still fits) or a block
+        // whose record never reached the disk: recovery cuts them.
+        if !self.null_media && keep as u64 == whole {
+            let end = if keep == 0 {
+                0
+            } else {
+                self.record(keep - 1)?.end_offset()
+            };
+            if raw.data_len > end {
+                damage.push(Damage {
+                    file: self.paths[0].clone(),
+                    offset: end,
+                    what: format!(
+                        "the data file to end at offset {end} where the last of the {keep} records in {} ends, found {} bytes ({} bytes no record points to)",
+                        indx_path.display(),
+                        raw.data_len,
+                        raw.data_len - end
+                    ),
+                });
+            }
+        }
         if damage.is_empty() {
             filemarks_after = fms.clone();
         } else {
             // Rebuild the list from the kept records.
+            //
+            // Fix: check every kept record on the way (the walk above checks only the last
+            // one) and keep only the records before the first damaged one: otherwise a record
+            // whose type flipped between data and filemark, or whose fields are garbage, was
+            // kept and the recovered tape was neither clean nor readable.
             filemarks_after = Vec::new();
             let mut buf = vec![0u8; 4096 * RECORD_SIZE];
             let mut n = 0u32;
-            while n < keep {
+            let mut prev_end = 0u64;
+            'scan: while n < keep {
                 let chunk = (keep - n).min(4096);
                 let bytes = &mut buf[..chunk as usize * RECORD_SIZE];
                 read_exact_at(
@@ -365,9 +411,16 @@ impl Partition {
                     u64::from(n) * RECORD_SIZE as u64,
                 )?;
                 for (i, rec) in bytes.chunks_exact(RECORD_SIZE).enumerate() {
+                    let b = n + i as u32;
                     let r = IndexRecord::ref_from_bytes(rec).expect("512-byte chunk");
+                    if let Some(d) = self.record_problem(b, r, prev_end, raw.data_len) {
+                        damage.push(d);
+                        keep = b;
+                        break 'scan;
+                    }
+                    prev_end = r.end_offset();
                     if r.blk_type.get() == TYPE_FILEMARK {
-                        filemarks_after.push(n + i as u32);
+                        filemarks_after.push(b);
                     }
                 }
                 n += chunk;
@@ -397,8 +450,82 @@ impl Partition {
         })
     }
 
-    /// Why record `n` is not an intact object, if it is not.
-    fn record_problem(&self, n: u32, r: &IndexRecord, data_len: u64) -> Option<Damage> {
+    /// Why record `n` is not an intact object, if it is not: [`Partition::record_fields_problem`],
+    /// then its place in the data file: it must start where the record before it ends
+    /// (`prev_end`, 0 for record 0: objects are stored back to back and a filemark records the
+    /// data end) and its bytes must be in the data file (`data_len`).
+    fn record_problem(
+        &self,
+        n: u32,
+        r: &IndexRecord,
+        prev_end: u64,
+        data_len: u64,
+    ) -> Option<Damage> {
+        if let Some(d) = self.record_fields_problem(n, r) {
+            return Some(d);
+        }
+        let t = r.blk_type.get();
+        if r.offset() != prev_end {
+            return Some(Damage {
+                file: self.paths[1].clone(),
+                offset: u64::from(n) * RECORD_SIZE as u64,
+                what: format!(
+                    "record {n} to start at data offset {prev_end}, where the object before it ends, found {}",
+                    r.offset()
+                ),
+            });
+        }
+        let indx = self.paths[1].display();
+        if t == TYPE_DATA && !self.null_media && r.end_offset() > data_len {
+            return Some(Damage {
+                file: self.paths[0].clone(),
+                offset: data_len,
+                what: format!(
+                    "block {n}'s {} stored bytes at offset {}, but the data file ends at {data_len} (shorter than the index {indx} says){}",
+                    r.disk_blk_size.get(),
+                    r.offset(),
+                    self.empty_data_hint(data_len)
+                ),
+            });
+        }
+        // A filemark records the data end at the time it was written: past the end of the
+        // data file, some block before it lost its bytes (recovery must not keep it).
+        if t == TYPE_FILEMARK && !self.null_media && r.offset() > data_len {
+            return Some(Damage {
+                file: self.paths[0].clone(),
+                offset: data_len,
+                what: format!(
+                    "data up to offset {} before filemark {n}, but the data file ends at {data_len} (shorter than the index {indx} says){}",
+                    r.offset(),
+                    self.empty_data_hint(data_len)
+                ),
+            });
+        }
+        None
+    }
+
+    /// For an empty data file: only NULL media store no data, and the medium type comes from
+    /// the MAM, so name the MAM's file too (a damaged medium type is one way to get here).
+    fn empty_data_hint(&self, data_len: u64) -> String {
+        if data_len > 0 {
+            return String::new();
+        }
+        let mam = if self.meta_base > 0 {
+            self.paths[2].clone()
+        } else {
+            self.paths[0].with_file_name("mam")
+        };
+        format!(
+            "; the MAM in {} does not mark this cartridge as NULL media (which stores no data)",
+            mam.display()
+        )
+    }
+
+    /// Why record `n` cannot describe object `n`, judged from its own fields: a type other
+    /// than data or filemark, another block number, a negative offset, a filemark that stores
+    /// bytes, or a data block of 0 bytes, with unknown or contradictory flags, or stored
+    /// uncompressed in a size other than its own (mhvtl writes none of these; spec 1.4).
+    pub(crate) fn record_fields_problem(&self, n: u32, r: &IndexRecord) -> Option<Damage> {
         let off = u64::from(n) * RECORD_SIZE as u64;
         let bad = |what: String| {
             Some(Damage {
@@ -425,16 +552,31 @@ impl Partition {
                 r.data_offset.get()
             ));
         }
-        if t == TYPE_DATA && !self.null_media && r.end_offset() > data_len {
-            return Some(Damage {
-                file: self.paths[0].clone(),
-                offset: data_len,
-                what: format!(
-                    "block {n}'s {} stored bytes at offset {}, but the data file ends at {data_len} (shorter than the index says)",
-                    r.disk_blk_size.get(),
-                    r.offset()
-                ),
-            });
+        let (size, disk, f) = (r.blk_size.get(), r.disk_blk_size.get(), r.blk_flags.get());
+        if t == TYPE_FILEMARK && disk != 0 {
+            return bad(format!(
+                "filemark record {n} to store 0 bytes, found disk_blk_size {disk}"
+            ));
+        }
+        if t == TYPE_DATA {
+            let comp = f & (FLAG_LZO | FLAG_ZLIB);
+            if size == 0 {
+                return bad(format!(
+                    "data block {n} of 1 or more bytes, found blk_size 0"
+                ));
+            }
+            if f & !(FLAG_ZLIB | FLAG_ENCRYPTED | FLAG_LZO | FLAG_CRC) != 0
+                || comp == FLAG_LZO | FLAG_ZLIB
+            {
+                return bad(format!(
+                    "blk_flags of record {n} to be 0x08 (CRC) with at most one of 0x04 (LZO) and 0x01 (zlib), and 0x02 (key), found 0x{f:08x}"
+                ));
+            }
+            if comp == 0 && disk != size {
+                return bad(format!(
+                    "uncompressed block {n} to store its {size} bytes, found disk_blk_size {disk}"
+                ));
+            }
         }
         None
     }
@@ -464,7 +606,7 @@ impl Partition {
         if block >= self.eod {
             return Ok(());
         }
-        let new_data_end = self.record(block)?.offset();
+        let new_data_end = self.data_start(block)?;
         let keep_fm = self.filemarks.partition_point(|&f| f < block);
         if keep_fm != self.filemarks.len() {
             self.filemarks.truncate(keep_fm);
@@ -481,6 +623,33 @@ impl Partition {
         self.eod = block;
         self.eod_data_offset = new_data_end;
         Ok(())
+    }
+
+    /// Where object `block` (below EOD) starts in the data file: the data end after
+    /// truncating there.
+    ///
+    /// Fix: the record's offset is checked against the end of the record before it (open
+    /// checks only the last record). A damaged offset used to become the new data end of an
+    /// overwrite or erase, cutting bytes of earlier blocks (or extending the file with zeros);
+    /// now the write is refused with [`CartError::Corrupt`] and nothing changes.
+    pub(crate) fn data_start(&self, block: u32) -> Result<u64> {
+        let r = self.record(block)?;
+        let prev_end = if block == 0 {
+            0
+        } else {
+            self.record(block - 1)?.end_offset()
+        };
+        if r.data_offset.get() < 0 || r.offset() != prev_end {
+            return Err(CartError::Corrupt {
+                file: self.paths[1].clone(),
+                offset: u64::from(block) * RECORD_SIZE as u64,
+                what: format!(
+                    "record {block} to start at data offset {prev_end}, where the object before it ends, found {} (not writing over a damaged index)",
+                    r.data_offset.get()
+                ),
+            });
+        }
+        Ok(prev_end)
     }
 
     /// Write the filemark count and truncate `meta` to its exact size.

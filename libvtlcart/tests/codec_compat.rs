@@ -19,8 +19,8 @@ fn check(fixture: &str, input: &str, block_size: usize, comp: Compression) {
     };
     let input = std::fs::read(root.join("inputs").join(input)).unwrap();
     for fmt in ["legacy", "v6"] {
-        let c = Cartridge::open(&root.join(fmt).join(fixture), &OpenOptionsCart::default())
-            .unwrap();
+        let c =
+            Cartridge::open(&root.join(fmt).join(fixture), &OpenOptionsCart::default()).unwrap();
         let mut out = Vec::new();
         for (i, chunk) in input.chunks(block_size).enumerate() {
             compress(comp, chunk, &mut out);
