@@ -8,7 +8,7 @@ use std::fs::{File, OpenOptions};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
-use crate::compress::{self, Compression};
+use crate::compress::{self, Compression, PreparedBlock};
 use crate::error::{CartError, Result};
 use crate::index::{
     BlockKey, FLAG_CRC, FLAG_LZO, FLAG_ZLIB, IndexRecord, MAX_BLOCK_NUMBER, ObjectKind, TYPE_DATA,
@@ -921,14 +921,40 @@ impl Cartridge {
             compress::compress(comp, data, &mut scratch);
             &scratch
         };
-        let res = self.append_block(data, stored, comp, key);
+        let res = self.append_block(data.len(), compress::crc32c(data), stored, comp, key);
         self.scratch = scratch;
         res
     }
 
+    /// WRITE a block that was compressed and checksummed beforehand, possibly on another
+    /// thread ([`PreparedBlock::new`]): same rules, checks and on-disk result as
+    /// [`Cartridge::write_block`] with the same data and compression. On NULL media the
+    /// block is recorded uncompressed (flag 0x08 only) and no bytes are stored.
+    pub fn write_prepared(
+        &mut self,
+        block: &PreparedBlock,
+        key: Option<&BlockKey>,
+    ) -> Result<WriteOutcome> {
+        self.check_writable_here()?;
+        if self.pos >= MAX_BLOCK_NUMBER {
+            return Err(CartError::InvalidArgument(format!(
+                "block number {} is past the last one a partition can hold ({MAX_BLOCK_NUMBER})",
+                self.pos
+            )));
+        }
+        let comp = if self.parts[self.cur].null_media {
+            Compression::None
+        } else {
+            block.comp
+        };
+        self.append_block(block.size as usize, block.crc, &block.stored, comp, key)
+    }
+
+    /// Append one block of `size` uncompressed bytes with CRC `crc`, stored as `stored`.
     fn append_block(
         &mut self,
-        data: &[u8],
+        size: usize,
+        crc: u32,
         stored: &[u8],
         comp: Compression,
         key: Option<&BlockKey>,
@@ -943,7 +969,7 @@ impl Cartridge {
         let cap = self.capacity(cur as u32);
         let remaining = cap.saturating_sub(start);
         let stored_len = if self.parts[cur].null_media {
-            data.len()
+            size
         } else {
             stored.len()
         } as u64;
@@ -959,9 +985,9 @@ impl Cartridge {
         r.blk_type = TYPE_DATA.into();
         r.blk_flags = (FLAG_CRC | comp.flag()).into();
         r.blk_number = self.pos.into();
-        r.blk_size = (data.len() as u32).into();
+        r.blk_size = (size as u32).into();
         r.disk_blk_size = (stored_len as u32).into();
-        r.uncomp_crc = compress::crc32c(data).into();
+        r.uncomp_crc = crc.into();
         r.partition_id = (cur as u32).into();
         if let Some(k) = key {
             r.set_key(k)?;
@@ -972,7 +998,7 @@ impl Cartridge {
         p.write_data(stored)?;
         p.append_record(&r)?;
         self.pos += 1;
-        self.stats.bytes_written += data.len() as u64;
+        self.stats.bytes_written += size as u64;
         Ok(WriteOutcome {
             early_warning: self.remaining(cur as u32) < EARLY_WARNING_BYTES,
         })

@@ -29,6 +29,68 @@ impl Compression {
     }
 }
 
+/// A data block made ready for writing: compressed and checksummed, so that this CPU work
+/// can run on other threads while the tape is written in order
+/// ([`crate::Cartridge::write_prepared`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreparedBlock {
+    /// Uncompressed size in bytes (1 ..= u32::MAX).
+    pub(crate) size: u32,
+    /// CRC-32C of the uncompressed bytes.
+    pub(crate) crc: u32,
+    /// How `stored` is encoded.
+    pub(crate) comp: Compression,
+    /// The bytes to store (the data itself for [`Compression::None`]).
+    pub(crate) stored: Vec<u8>,
+}
+
+impl PreparedBlock {
+    /// Compress and checksum `data` (taken by value: with [`Compression::None`] it is stored
+    /// without a copy).
+    ///
+    /// Errors: [`crate::CartError::InvalidArgument`] when `data` is empty or longer than
+    /// u32::MAX bytes.
+    pub fn new(data: Vec<u8>, comp: Compression) -> crate::Result<Self> {
+        if data.is_empty() || data.len() > u32::MAX as usize {
+            return Err(crate::CartError::InvalidArgument(format!(
+                "block size {} is outside 1 ..= {}",
+                data.len(),
+                u32::MAX
+            )));
+        }
+        let crc = crc32c(&data);
+        let size = data.len() as u32;
+        let stored = if comp == Compression::None {
+            data
+        } else {
+            let mut out = Vec::new();
+            compress(comp, &data, &mut out);
+            out
+        };
+        Ok(PreparedBlock {
+            size,
+            crc,
+            comp,
+            stored,
+        })
+    }
+
+    /// Uncompressed size in bytes.
+    pub fn size(&self) -> u32 {
+        self.size
+    }
+
+    /// Bytes that will be stored in the data file (0 on NULL media, whatever this says).
+    pub fn stored_len(&self) -> usize {
+        self.stored.len()
+    }
+
+    /// CRC-32C of the uncompressed bytes.
+    pub fn crc(&self) -> u32 {
+        self.crc
+    }
+}
+
 /// CRC-32C of `data` (check value of `b"123456789"` is 0xE3069283).
 pub fn crc32c(data: &[u8]) -> u32 {
     ::crc32c::crc32c(data)

@@ -85,7 +85,7 @@ pub use cartridge::{
     BlockInfo, Cartridge, CreateSpec, EARLY_WARNING_BYTES, LoadStats, Object, OpenOptionsCart,
     Position, SpaceOutcome, SpaceStop, WriteOutcome,
 };
-pub use compress::Compression;
+pub use compress::{Compression, PreparedBlock};
 pub use error::{CartError, Result, SenseHint};
 pub use index::{BlockKey, IndexRecord};
 pub use layout::{Format, Layout};
