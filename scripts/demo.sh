@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on an embedded default: build vtl, write a default configuration into
 # ./vtl-demo/etc, create a small library of cartridges in ./vtl-demo/media with mktape,
-# and dump one of them with dump_tape. Safe to run again (it starts from scratch).
+# preload a real file onto one of them with preload_tape, and dump, verify and extract it
+# with dump_tape. Safe to run again (it starts from scratch).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-deps.sh
@@ -53,8 +54,13 @@ $BIN/mktape -l 10 -m W01001L8 -s 500 -t WORM -d LTO8
 $BIN/mktape -l 10 -m CLN101L8 -s 500 -t clean -d LTO8
 $BIN/mktape -l 10 -m E01009L8 -s 500 -t data -d LTO8 --format v6
 ls "$DEMO/media"
-echo "== dump_tape -m E01001L8"
-$BIN/dump_tape -m E01001L8
+echo "== preload_tape: write a real file onto E01001L8 (LZO, 64 KiB blocks), verify, extract, compare"
+SRC=/etc/services
+[ -r "$SRC" ] || SRC=$PWD/README.md
+$BIN/preload_tape -m E01001L8 -F "$SRC" -b 65536 -c LZO -v
+$BIN/dump_tape --verify -m E01001L8
+$BIN/dump_tape -m E01001L8 --extract 0 -o "$DEMO/extracted"
+cmp "$SRC" "$DEMO/extracted" && echo "tape file 0 of E01001L8 is identical to $SRC"
 echo "== dump_tape --verify --json -m E01009L8 (v6 layout)"
 $BIN/dump_tape --verify --json -m E01009L8
 echo "== done: cartridges are in $DEMO/media, configuration in $DEMO/etc"

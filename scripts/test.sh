@@ -14,5 +14,5 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --workspace --locked
 echo "== benchmark smoke run (numbers live in docs/BENCHMARKS.md, never in tests)"
-cargo bench --workspace --locked --bench tape -- --test
+cargo bench --workspace --locked --bench tape --bench preload_vs_cp -- --test
 echo "== all tests passed"

@@ -75,12 +75,14 @@ pub mod error;
 pub mod home;
 pub mod index;
 pub mod layout;
+pub mod locate;
+pub mod lockinfo;
 pub mod mam;
 pub mod media;
 pub mod partition;
 pub mod tape_file;
 
-pub use barcode::validate_pcl;
+pub use barcode::{expand_range, validate_pcl};
 pub use cartridge::{
     BlockInfo, Cartridge, CreateSpec, EARLY_WARNING_BYTES, LoadStats, Object, OpenOptionsCart,
     Position, SpaceOutcome, SpaceStop, WriteOutcome,
@@ -89,7 +91,7 @@ pub use compress::{Compression, PreparedBlock};
 pub use error::{CartError, Result, SenseHint};
 pub use index::{BlockKey, IndexRecord};
 pub use layout::{Format, Layout};
-pub use mam::{Mam, NewMam};
+pub use mam::{Mam, NewMam, TextAttribute};
 pub use media::{DENSITIES, Density, MediaType, MediumType};
 pub use partition::{Damage, RecoveryPlan};
 

@@ -280,6 +280,188 @@ fn put_str(dst: &mut [u8], s: &str) {
     dst[..n].copy_from_slice(&s.as_bytes()[..n]);
 }
 
+/// Copy `s` into a fixed field and NUL-fill the rest (truncating a longer `s`).
+fn fill_str(dst: &mut [u8], s: &str) {
+    dst.fill(0);
+    put_str(dst, s);
+}
+
+/// MediumTypeInformation of a cleaning cartridge: the number of cleaning loads (mhvtl: 20).
+pub const CLEANING_CYCLES: u16 = 20;
+
+/// The three host text attributes a user may set (SPC-5 7.4.2.4, format TEXT).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TextAttribute {
+    /// 0x0803 USER MEDIUM TEXT LABEL (160 bytes).
+    UserMediumTextLabel,
+    /// 0x0807 OWNING HOST TEXTUAL NAME (80 bytes).
+    OwningHostTextualName,
+    /// 0x0808 MEDIA POOL (160 bytes).
+    MediaPool,
+}
+
+impl TextAttribute {
+    /// All three, in attribute-id order.
+    pub const ALL: [TextAttribute; 3] = [
+        TextAttribute::UserMediumTextLabel,
+        TextAttribute::OwningHostTextualName,
+        TextAttribute::MediaPool,
+    ];
+
+    /// The attribute identifier.
+    pub fn id(self) -> u16 {
+        match self {
+            TextAttribute::UserMediumTextLabel => 0x0803,
+            TextAttribute::OwningHostTextualName => 0x0807,
+            TextAttribute::MediaPool => 0x0808,
+        }
+    }
+
+    /// The SPC-5 name.
+    pub fn name(self) -> &'static str {
+        attribute_info(self.id()).map_or("", |(n, _)| n)
+    }
+
+    /// Longest value in bytes.
+    pub fn max_len(self) -> usize {
+        match self {
+            TextAttribute::OwningHostTextualName => 80,
+            _ => 160,
+        }
+    }
+
+    /// Check a value for this attribute (see [`Mam::set_text_attribute`]).
+    ///
+    /// Errors: [`CartError::InvalidArgument`] saying what is wrong.
+    pub fn check(self, value: &str) -> Result<()> {
+        if let Some(c) = value.chars().find(|c| !(' '..='~').contains(c)) {
+            return Err(CartError::InvalidArgument(format!(
+                "{} (0x{:04x}): only printable ASCII is allowed, found {c:?}",
+                self.name(),
+                self.id()
+            )));
+        }
+        if value.len() > self.max_len() {
+            return Err(CartError::InvalidArgument(format!(
+                "{} (0x{:04x}) holds at most {} bytes, the value has {}",
+                self.name(),
+                self.id(),
+                self.max_len(),
+                value.len()
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// How an attribute's value is encoded (SPC-5 attribute FORMAT field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AttributeFormat {
+    /// 00b BINARY: a number (big-endian) or a byte string.
+    Binary,
+    /// 01b ASCII: printable ASCII, left-aligned, space padded.
+    Ascii,
+    /// 10b TEXT: in the character set of TEXT LOCALIZATION IDENTIFIER.
+    Text,
+}
+
+impl AttributeFormat {
+    /// `binary`, `ascii` or `text`.
+    pub fn name(self) -> &'static str {
+        match self {
+            AttributeFormat::Binary => "binary",
+            AttributeFormat::Ascii => "ascii",
+            AttributeFormat::Text => "text",
+        }
+    }
+}
+
+/// The SPC-5 name and format of a MAM attribute this crate stores (`None` for other ids).
+/// 0x1623 is LTFS's VOLUME LOCKED (host vendor-specific range).
+pub fn attribute_info(id: u16) -> Option<(&'static str, AttributeFormat)> {
+    use AttributeFormat::{Ascii, Binary, Text};
+    Some(match id {
+        0x0000 => ("REMAINING CAPACITY IN PARTITION", Binary),
+        0x0001 => ("MAXIMUM CAPACITY IN PARTITION", Binary),
+        0x0002 => ("TAPEALERT FLAGS", Binary),
+        0x0003 => ("LOAD COUNT", Binary),
+        0x0004 => ("MAM SPACE REMAINING", Binary),
+        0x0005 => ("ASSIGNING ORGANIZATION", Ascii),
+        0x0006 => ("FORMATTED DENSITY CODE", Binary),
+        0x0007 => ("INITIALIZATION COUNT", Binary),
+        0x0009 => ("VOLUME CHANGE REFERENCE", Binary),
+        0x020a => ("DEVICE VENDOR/SERIAL NUMBER AT LAST LOAD", Ascii),
+        0x020b => ("DEVICE VENDOR/SERIAL NUMBER AT LOAD-1", Ascii),
+        0x020c => ("DEVICE VENDOR/SERIAL NUMBER AT LOAD-2", Ascii),
+        0x020d => ("DEVICE VENDOR/SERIAL NUMBER AT LOAD-3", Ascii),
+        0x0220 => ("TOTAL MBYTES WRITTEN IN MEDIUM LIFE", Binary),
+        0x0221 => ("TOTAL MBYTES READ IN MEDIUM LIFE", Binary),
+        0x0222 => ("TOTAL MBYTES WRITTEN IN CURRENT/LAST LOAD", Binary),
+        0x0223 => ("TOTAL MBYTES READ IN CURRENT/LAST LOAD", Binary),
+        0x0400 => ("MEDIUM MANUFACTURER", Ascii),
+        0x0401 => ("MEDIUM SERIAL NUMBER", Ascii),
+        0x0402 => ("MEDIUM LENGTH", Binary),
+        0x0403 => ("MEDIUM WIDTH", Binary),
+        0x0404 => ("ASSIGNING ORGANIZATION", Ascii),
+        0x0405 => ("MEDIUM DENSITY CODE", Binary),
+        0x0406 => ("MEDIUM MANUFACTURE DATE", Ascii),
+        0x0407 => ("MAM CAPACITY", Binary),
+        0x0408 => ("MEDIUM TYPE", Binary),
+        0x0409 => ("MEDIUM TYPE INFORMATION", Binary),
+        0x0800 => ("APPLICATION VENDOR", Ascii),
+        0x0801 => ("APPLICATION NAME", Ascii),
+        0x0802 => ("APPLICATION VERSION", Ascii),
+        0x0803 => ("USER MEDIUM TEXT LABEL", Text),
+        0x0804 => ("DATE AND TIME LAST WRITTEN", Ascii),
+        0x0805 => ("TEXT LOCALIZATION IDENTIFIER", Binary),
+        0x0806 => ("BARCODE", Ascii),
+        0x0807 => ("OWNING HOST TEXTUAL NAME", Text),
+        0x0808 => ("MEDIA POOL", Text),
+        0x080b => ("APPLICATION FORMAT VERSION", Ascii),
+        0x080c => ("VOLUME COHERENCY INFORMATION", Binary),
+        0x1623 => ("VOLUME LOCKED", Binary),
+        _ => return None,
+    })
+}
+
+/// One MAM attribute as stored: see [`Mam::attributes`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attribute<'a> {
+    /// Attribute identifier.
+    pub id: u16,
+    /// SPC-5 name.
+    pub name: &'static str,
+    /// Encoding of the value.
+    pub format: AttributeFormat,
+    /// The stored bytes (fixed length).
+    pub value: &'a [u8],
+}
+
+impl Attribute<'_> {
+    /// The value as a number, for binary attributes of at most 8 bytes. Big-endian, except
+    /// MEDIUM TYPE INFORMATION (0x0409), which mhvtl stores little-endian (spec 1.9).
+    pub fn number(&self) -> Option<u64> {
+        if self.format != AttributeFormat::Binary || self.value.len() > 8 {
+            return None;
+        }
+        let fold = |acc: u64, &b: &u8| (acc << 8) | u64::from(b);
+        Some(if self.id == 0x0409 {
+            self.value.iter().rev().fold(0, fold)
+        } else {
+            self.value.iter().fold(0, fold)
+        })
+    }
+
+    /// The value as text, for ASCII and text attributes: up to the first NUL, trailing spaces
+    /// removed, bytes that are not UTF-8 replaced.
+    pub fn text(&self) -> Option<String> {
+        match self.format {
+            AttributeFormat::Binary => None,
+            _ => Some(field_str(self.value).trim_end().to_string()),
+        }
+    }
+}
+
 /// Decode an ASCII/text field: stop at the first NUL; keep trailing spaces.
 pub fn field_str(bytes: &[u8]) -> String {
     let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
@@ -319,44 +501,112 @@ impl Mam {
             (TAPE_FMT_LEGACY, MAM_FMT_LEGACY)
         };
         let mut m = Mam::zeroed(tfv, mfv);
-        let d = n.density;
         let b = &mut m.base;
         b.remaining_capacity = n.capacity.into();
         b.max_capacity = n.capacity.into();
-        put_str(&mut b.assigning_organization_1, d.assigning_organization);
         put_str(&mut b.medium_manufacturer, "linuxVTL");
         put_str(
             &mut b.medium_serial_number,
             &format!("{}_{}", n.pcl, n.epoch),
         );
-        b.medium_length = d.medium_length.into();
-        b.medium_width = d.medium_width.into();
         put_str(&mut b.medium_manufacture_date, &n.epoch.to_string());
-        b.formatted_density_code = d.density_code;
-        b.medium_density_code = d.density_code;
         b.medium_type = n.medium_type.to_byte();
-        b.media_type = d.media_type.0;
         if n.medium_type == MediumType::Cleaning {
-            b.medium_type_information = 20.into();
+            b.medium_type_information = CLEANING_CYCLES.into();
         }
         b.application_vendor = n.application_vendor;
         put_str(&mut b.application_version, if n.v6 { "6" } else { "3" });
         b.barcode = barcode_field(n.pcl);
+        m.apply_density(n.density, n.v6);
+        if !n.v6 {
+            m.base.mam_space_remaining = (m.base.pad.len() as u64).into();
+        }
+        m
+    }
+
+    /// Write every field the density table decides, as `mktape -d` (and `edit_tape -d`) do:
+    /// MediaType, formatted and medium density codes, assigning organization, medium length
+    /// and width, bits per mm, tracks, density name, description, max/num partitions and the
+    /// MAM capacity. `v6` picks mhvtl master's values (max partitions, MAM capacity, with
+    /// MAMSpaceRemaining recomputed) instead of 1.7's (MAM capacity 0; MAMSpaceRemaining is
+    /// left as it is). Text fields are NUL-filled past the new value. Capacities, medium type,
+    /// serial number and the other attributes are not touched.
+    pub fn apply_density(&mut self, d: &Density, v6: bool) {
+        let b = &mut self.base;
+        fill_str(&mut b.assigning_organization_1, d.assigning_organization);
+        b.medium_length = d.medium_length.into();
+        b.medium_width = d.medium_width.into();
+        b.formatted_density_code = d.density_code;
+        b.medium_density_code = d.density_code;
+        b.media_type = d.media_type.0;
         b.bits_per_mm = d.bits_per_mm.into();
         b.tracks = d.tracks.into();
-        put_str(&mut b.density_name, d.density_name);
-        put_str(&mut b.description, d.description);
+        fill_str(&mut b.density_name, d.density_name);
+        fill_str(&mut b.description, d.description);
         b.num_partitions = d.num_partitions;
-        if n.v6 {
+        if v6 {
             b.max_partitions = d.max_partitions_v6;
             b.mam_capacity = d.mam_capacity.into();
-            m.recompute_mam_space_remaining();
+            self.recompute_mam_space_remaining();
         } else {
             b.max_partitions = d.max_partitions_legacy;
             b.mam_capacity = 0.into();
-            b.mam_space_remaining = (b.pad.len() as u64).into();
         }
-        m
+    }
+
+    /// The value of a host text attribute, up to its first NUL, trailing spaces removed.
+    pub fn text_attribute(&self, a: TextAttribute) -> String {
+        field_str(self.text_field(a)).trim_end().to_string()
+    }
+
+    /// Set a host text attribute (USER MEDIUM TEXT LABEL, OWNING HOST TEXTUAL NAME, MEDIA
+    /// POOL): the value is stored left-aligned and the rest of the field NUL-filled; an empty
+    /// value clears the attribute.
+    ///
+    /// Errors: [`CartError::InvalidArgument`] when the value is longer than the attribute
+    /// ([`TextAttribute::max_len`] bytes) or holds anything but printable ASCII (the MAM's
+    /// TEXT LOCALIZATION IDENTIFIER says ASCII); nothing is changed then.
+    pub fn set_text_attribute(&mut self, a: TextAttribute, value: &str) -> Result<()> {
+        a.check(value)?;
+        fill_str(self.text_field_mut(a), value);
+        Ok(())
+    }
+
+    fn text_field(&self, a: TextAttribute) -> &[u8] {
+        match a {
+            TextAttribute::UserMediumTextLabel => &self.base.user_medium_text_label,
+            TextAttribute::OwningHostTextualName => &self.base.owning_host_textual_name,
+            TextAttribute::MediaPool => &self.base.media_pool,
+        }
+    }
+
+    fn text_field_mut(&mut self, a: TextAttribute) -> &mut [u8] {
+        match a {
+            TextAttribute::UserMediumTextLabel => &mut self.base.user_medium_text_label,
+            TextAttribute::OwningHostTextualName => &mut self.base.owning_host_textual_name,
+            TextAttribute::MediaPool => &mut self.base.media_pool,
+        }
+    }
+
+    /// Every MAM attribute this MAM's encoding stores, in the order of the v6 `mam` file, with
+    /// its SPC-5 name and format and its bytes as stored: 39 attributes for a TLV MAM (MAM
+    /// format 4), the 35 of the packed legacy MAM otherwise (without VOLUME CHANGE REFERENCE,
+    /// APPLICATION FORMAT VERSION, VOLUME COHERENCY INFORMATION and VOLUME LOCKED).
+    pub fn attributes(&self) -> Vec<Attribute<'_>> {
+        let tlv = self.base.mam_fmt_version.get() == MAM_FMT_TLV;
+        mam_tlv_fields()
+            .iter()
+            .filter(|f| tlv || !matches!(f.id, 0x0009 | 0x080b | 0x080c | 0x1623))
+            .map(|f| {
+                let (name, format) = attribute_info(f.id).unwrap_or(("", AttributeFormat::Binary));
+                Attribute {
+                    id: f.id,
+                    name,
+                    format,
+                    value: (f.get)(self),
+                }
+            })
+            .collect()
     }
 
     /// MAMSpaceRemaining = MAMCapacity − attribute space (v6 rule, spec 1.7); saturates at 0.
@@ -608,5 +858,68 @@ mod tests {
         let e = Mam::from_tlv(&mam, std::path::Path::new("x/mam"), None).unwrap_err();
         assert!(e.to_string().contains("x/mam"), "{e}");
         assert!(e.to_string().contains("offset 8"), "{e}");
+    }
+
+    fn lto(name: &str, v6: bool) -> Mam {
+        Mam::new_cartridge(&NewMam {
+            pcl: "E01001L8",
+            density: Density::lookup(name).unwrap(),
+            medium_type: MediumType::Data,
+            capacity: 100 << 20,
+            epoch: 1_700_000_000,
+            v6,
+            application_vendor: *b"vtl 0.1 ",
+        })
+    }
+
+    #[test]
+    fn apply_density_rewrites_every_density_field() {
+        for v6 in [false, true] {
+            let mut m = lto("LTO8", v6);
+            m.apply_density(Density::lookup("DLT4").unwrap(), v6);
+            let fresh = lto("DLT4", v6);
+            assert_eq!(m.base.as_bytes(), fresh.base.as_bytes(), "v6={v6}");
+            assert_eq!(field_str(&m.base.description), "DLTtape IV");
+            assert_eq!(m.base.description[10..], [0; 22]);
+        }
+    }
+
+    #[test]
+    fn text_attributes_round_trip_and_refuse_bad_values() {
+        let mut m = lto("LTO5", true);
+        let a = TextAttribute::OwningHostTextualName;
+        m.set_text_attribute(a, "backup01.example.com").unwrap();
+        assert_eq!(m.text_attribute(a), "backup01.example.com");
+        m.set_text_attribute(a, "b").unwrap();
+        assert_eq!(m.base.owning_host_textual_name[..2], [b'b', 0]);
+        assert!(m.base.owning_host_textual_name[1..].iter().all(|&b| b == 0));
+        let long = "x".repeat(81);
+        let e = m.set_text_attribute(a, &long).unwrap_err().to_string();
+        assert!(
+            e.contains("OWNING HOST TEXTUAL NAME") && e.contains("80"),
+            "{e}"
+        );
+        assert!(m.set_text_attribute(a, "tab\there").is_err());
+        assert!(m.set_text_attribute(a, "caf\u{e9}").is_err());
+        assert_eq!(m.text_attribute(a), "b", "unchanged after a refusal");
+        m.set_text_attribute(TextAttribute::MediaPool, &"p".repeat(160))
+            .unwrap();
+        m.set_text_attribute(TextAttribute::MediaPool, "").unwrap();
+        assert!(m.base.media_pool.iter().all(|&b| b == 0));
+    }
+
+    #[test]
+    fn attribute_list_names_values_per_encoding() {
+        let mut m = lto("LTO5", true);
+        m.base.medium_type_information = 20.into();
+        let attrs = m.attributes();
+        assert_eq!(attrs.len(), 39);
+        assert!(attrs.iter().all(|a| !a.name.is_empty()));
+        let get = |id| *attrs.iter().find(|a| a.id == id).unwrap();
+        assert_eq!(get(0x0001).number(), Some(100 << 20));
+        assert_eq!(get(0x0409).number(), Some(20));
+        assert_eq!(get(0x0806).text().unwrap(), "E01001L8");
+        assert_eq!(get(0x080c).number(), None);
+        assert_eq!(lto("LTO5", false).attributes().len(), 35);
     }
 }

@@ -70,6 +70,20 @@ impl MediumType {
         }
     }
 
+    /// Parse edit_tape's `-t` argument: `data`, `clean` (or `cleaning`), `NULL` or `WORM`,
+    /// compared without regard to case (mhvtl's edit_tape is case-insensitive too). Anything
+    /// else is `None`: unlike mktape, edit_tape refuses an unknown type instead of making the
+    /// cartridge a data cartridge.
+    pub fn from_edit_tape_arg(arg: &str) -> Option<Self> {
+        match arg.to_ascii_lowercase().as_str() {
+            "data" => Some(Self::Data),
+            "clean" | "cleaning" => Some(Self::Cleaning),
+            "null" => Some(Self::Null),
+            "worm" => Some(Self::Worm),
+            _ => None,
+        }
+    }
+
     /// Short lowercase name used in JSON output: `data`, `WORM`, `NULL`, `diagnostic`,
     /// `firmware`, `cleaning` or `other`.
     pub fn name(self) -> &'static str {
@@ -986,5 +1000,23 @@ mod tests {
         assert_eq!(MediumType::from_mktape_arg("Clean"), MediumType::Data);
         assert_eq!(MediumType::from_mktape_arg("WORM"), MediumType::Worm);
         assert_eq!(MediumType::from_mktape_arg("NULL"), MediumType::Null);
+        assert_eq!(
+            MediumType::from_edit_tape_arg("Clean"),
+            Some(MediumType::Cleaning)
+        );
+        assert_eq!(
+            MediumType::from_edit_tape_arg("worm"),
+            Some(MediumType::Worm)
+        );
+        assert_eq!(
+            MediumType::from_edit_tape_arg("DATA"),
+            Some(MediumType::Data)
+        );
+        assert_eq!(
+            MediumType::from_edit_tape_arg("null"),
+            Some(MediumType::Null)
+        );
+        assert_eq!(MediumType::from_edit_tape_arg("dat"), None);
+        assert_eq!(MediumType::from_edit_tape_arg("tape"), None);
     }
 }

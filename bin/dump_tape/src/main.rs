@@ -27,7 +27,7 @@ use libvtlcart::index::{FLAG_ENCRYPTED, IndexRecord, MAX_KEY_LEN, ObjectKind, TY
 use libvtlcart::layout::Format;
 use libvtlcart::mam::field_str;
 use libvtlcart::partition::RecoveryPlan;
-use libvtlcart::{home, tape_file, validate_pcl};
+use libvtlcart::{locate, tape_file};
 use serde::ser::{Error as _, SerializeSeq};
 use serde::{Serialize, Serializer};
 use sha2::{Digest, Sha256};
@@ -239,44 +239,22 @@ fn output(cli: &Cli) -> &Path {
 
 // ------------------------------------------------------------------------------ locating
 
-/// Work out the cartridge directory (and the name to report as its PCL).
+/// Work out the cartridge directory (and the name to report as its PCL): the rules are
+/// libvtlcart's [`locate`], shared by the media tools.
 fn locate(cli: &Cli) -> Result<(String, PathBuf), Failure> {
     if let Some(dir) = &cli.dir {
-        let pcl = dir
-            .canonicalize()
-            .unwrap_or_else(|_| dir.clone())
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        return Ok((pcl, dir.clone()));
+        return Ok((locate::dir_name(dir), dir.clone()));
     }
     let pcl = cli.pcl.as_deref().expect("clap requires -m or DIR");
-    validate_pcl(pcl)?;
-    if let Some(h) = &cli.home {
-        return Ok((pcl.to_string(), h.join(pcl)));
-    }
-    let conf = home::config_dir(cli.config_dir.as_deref());
-    if let Some(lib) = cli.library {
-        let h = home::library_home(&conf, lib)?;
-        return Ok((pcl.to_string(), h.join(pcl)));
-    }
-    let homes = home::library_homes(&conf)?;
-    if let Some(h) = homes.iter().find(|h| h.home.join(pcl).is_dir()) {
-        return Ok((pcl.to_string(), h.home.join(pcl)));
-    }
-    let searched: Vec<String> = homes
-        .iter()
-        .map(|h| format!("library {} ({})", h.id, h.home.display()))
-        .collect();
-    Err(Failure::new(format!(
-        "{}: cartridge {pcl} not found in the home of any library ({})",
-        conf.join("device.conf").display(),
-        if searched.is_empty() {
-            "no Library: stanza".to_string()
-        } else {
-            format!("searched {}", searched.join(", "))
-        }
-    )))
+    let search = locate::Search {
+        home: cli.home.as_deref(),
+        library: cli.library,
+        config_dir: cli.config_dir.as_deref(),
+    };
+    let dir = search
+        .cartridge(pcl)
+        .map_err(|e| Failure::new(e.to_string()))?;
+    Ok((pcl.to_string(), dir))
 }
 
 /// Open for reading only. A damaged cartridge is reported with a pointer to `--recover`

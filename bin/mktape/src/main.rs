@@ -13,11 +13,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
 use libvtlcart::{
-    Cartridge, CreateSpec, Density, Format, Mam, MediumType, NewMam, home, validate_pcl,
+    CartError, Cartridge, CreateSpec, Density, Format, Mam, MediumType, NewMam, expand_range, home,
+    validate_pcl,
 };
-
-/// Largest number of cartridges one range may expand to.
-const MAX_RANGE: u64 = 100_000;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 enum FormatArg {
@@ -98,45 +96,6 @@ fn arg_err(msg: impl Into<String>) -> Failure {
     }
 }
 
-/// Expand `FIRST..LAST` (same length, differing only in one run of digits) into barcodes.
-fn expand_range(spec: &str) -> Result<Vec<String>, Failure> {
-    let Some((a, b)) = spec.split_once("..") else {
-        return Ok(vec![spec.to_string()]);
-    };
-    let bad = |why: &str| arg_err(format!("barcode range {spec:?}: {why}"));
-    if a.len() != b.len() || a.is_empty() {
-        return Err(bad("both ends must have the same length"));
-    }
-    let (ab, bb) = (a.as_bytes(), b.as_bytes());
-    let Some(first) = (0..ab.len()).find(|&i| ab[i] != bb[i]) else {
-        return Ok(vec![a.to_string()]);
-    };
-    let last = (0..ab.len()).rev().find(|&i| ab[i] != bb[i]).unwrap();
-    let (mut lo, mut hi) = (first, last + 1);
-    while lo > 0 && ab[lo - 1].is_ascii_digit() && bb[lo - 1].is_ascii_digit() {
-        lo -= 1;
-    }
-    while hi < ab.len() && ab[hi].is_ascii_digit() && bb[hi].is_ascii_digit() {
-        hi += 1;
-    }
-    let (na, nb) = (&a[lo..hi], &b[lo..hi]);
-    if !na.bytes().all(|c| c.is_ascii_digit()) || !nb.bytes().all(|c| c.is_ascii_digit()) {
-        return Err(bad("the ends may differ only in one run of digits"));
-    }
-    let x: u64 = na.parse().map_err(|_| bad("number too large"))?;
-    let y: u64 = nb.parse().map_err(|_| bad("number too large"))?;
-    if y < x {
-        return Err(bad("the last barcode is before the first"));
-    }
-    if y - x >= MAX_RANGE {
-        return Err(bad("more than 100000 cartridges"));
-    }
-    let width = hi - lo;
-    Ok((x..=y)
-        .map(|n| format!("{}{:0width$}{}", &a[..lo], n, &a[hi..]))
-        .collect())
-}
-
 fn resolve_home(cli: &Cli) -> Result<PathBuf, Failure> {
     if let Some(h) = &cli.home {
         return Ok(h.clone());
@@ -179,7 +138,11 @@ fn run(cli: &Cli) -> Result<Vec<serde_json::Value>, Failure> {
     })?;
     let mut pcls = Vec::new();
     for m in &cli.pcl {
-        for p in expand_range(m)? {
+        let expanded = expand_range(m).map_err(|e| match e {
+            CartError::InvalidArgument(msg) => arg_err(msg),
+            e => arg_err(e.to_string()),
+        })?;
+        for p in expanded {
             validate_pcl(&p).map_err(|e| arg_err(e.to_string()))?;
             pcls.push(p);
         }
@@ -225,7 +188,7 @@ fn run(cli: &Cli) -> Result<Vec<serde_json::Value>, Failure> {
         .map_err(|e| Failure {
             code: 2,
             msg: match e {
-                libvtlcart::CartError::Exists { .. } => {
+                CartError::Exists { .. } => {
                     format!("{e} (use --force to replace it)")
                 }
                 e => e.to_string(),
@@ -297,23 +260,5 @@ fn main() -> ExitCode {
             eprintln!("mktape: {}", f.msg);
             ExitCode::from(f.code)
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ranges_expand() {
-        let v = expand_range("E01001L8..E01003L8").ok().unwrap();
-        assert_eq!(v, ["E01001L8", "E01002L8", "E01003L8"]);
-        let v = expand_range("A09..A11").ok().unwrap();
-        assert_eq!(v, ["A09", "A10", "A11"]);
-        assert_eq!(expand_range("X1").ok().unwrap(), ["X1"]);
-        assert!(expand_range("A1..B1").is_err());
-        assert!(expand_range("A10..A09").is_err());
-        assert!(expand_range("A1..A10").is_err());
-        assert!(expand_range("A000000..A999999").is_err());
     }
 }
