@@ -519,8 +519,11 @@ fn version_carries_on_and_help_documents_exit_codes() {
     for needle in ["Exit status:", "  0  ", "  1  ", "  2  ", "--user-label"] {
         assert!(r.stdout.contains(needle), "{needle}");
     }
-    let man = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../man/edit_tape.1"))
-        .expect("man page");
+    let man = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../man/edit_tape.1"
+    ))
+    .expect("man page");
     assert!(man.contains(".SH EXIT STATUS"));
     for code in [".B 0", ".B 1", ".B 2"] {
         assert!(man.contains(code), "man page: {code}");
