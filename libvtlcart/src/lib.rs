@@ -81,6 +81,8 @@ pub mod mam;
 pub mod media;
 pub mod partition;
 pub mod tape_file;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use barcode::{expand_range, validate_pcl};
 pub use cartridge::{

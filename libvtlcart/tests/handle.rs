@@ -5,32 +5,10 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use libvtlcart::{
-    CartError, Cartridge, Compression, CreateSpec, Density, Format, Mam, MediumType, NewMam,
-    Object, OpenOptionsCart,
-};
+use libvtlcart::{CartError, Cartridge, Compression, Format, MediumType, Object, OpenOptionsCart};
 
 fn new_tape(home: &Path, pcl: &str, format: Format, mt: MediumType) -> PathBuf {
-    let dir = home.join(pcl);
-    let mam = Mam::new_cartridge(&NewMam {
-        pcl,
-        density: Density::lookup("LTO8").unwrap(),
-        medium_type: mt,
-        capacity: 64 << 20,
-        epoch: 1_700_000_000,
-        v6: format == Format::V6,
-        application_vendor: libvtlcart::application_vendor(),
-    });
-    Cartridge::create(
-        &dir,
-        &CreateSpec {
-            format,
-            mam,
-            force: false,
-        },
-    )
-    .unwrap();
-    dir
+    libvtlcart::testing::make_cartridge(home, pcl, format, mt, "LTO8", 64 << 20)
 }
 
 fn rw() -> OpenOptionsCart {
@@ -42,16 +20,7 @@ fn rw() -> OpenOptionsCart {
 
 /// Copy a fixture tape into `dst` with writable files.
 fn copy_fixture(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for e in std::fs::read_dir(src).unwrap() {
-        let e = e.unwrap();
-        let to = dst.join(e.file_name());
-        std::fs::copy(e.path(), &to).unwrap();
-        let mut p = std::fs::metadata(&to).unwrap().permissions();
-        #[allow(clippy::permissions_set_readonly_false)]
-        p.set_readonly(false);
-        std::fs::set_permissions(&to, p).unwrap();
-    }
+    libvtlcart::testing::copy_tape(src, dst.parent().unwrap());
 }
 
 #[test]

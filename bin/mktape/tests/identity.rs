@@ -3,25 +3,11 @@
 //! mhvtl 1.7.2 and `--format v6` against mhvtl 1.8, except the 8 bytes of the MAM's
 //! ApplicationVendor attribute (0x0800), which name vtl instead of mhvtl.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
+use libvtlcart::testing::fixtures;
 use serde_json::Value;
-
-fn fixtures() -> Option<PathBuf> {
-    let p = match std::env::var_os("VTL_FIXTURES") {
-        Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/mhvtl"),
-    };
-    if p.join("manifest.json").is_file() {
-        return Some(p);
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("fixtures not found at {} and CI=true", p.display());
-    }
-    eprintln!("SKIPPED: mhvtl fixtures not found at {}", p.display());
-    None
-}
 
 fn mktape(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_mktape"))

@@ -1,39 +1,11 @@
 //! Shared helpers for dump_tape's integration tests: fixtures, running the binary, copies.
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-/// `../shared/fixtures/mhvtl` beside the workspace (or `$VTL_FIXTURES`), if present.
-///
-/// When absent the calling test prints that it was skipped and returns; with `CI=true` the
-/// absence is a failure.
-pub fn fixtures() -> Option<PathBuf> {
-    let p = match std::env::var_os("VTL_FIXTURES") {
-        Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/mhvtl"),
-    };
-    if p.join("manifest.json").is_file() {
-        return Some(p);
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!(
-            "fixtures not found at {} and CI=true: ../shared must be beside the clone",
-            p.display()
-        );
-    }
-    eprintln!(
-        "SKIPPED: mhvtl fixtures not found at {} (set VTL_FIXTURES)",
-        p.display()
-    );
-    None
-}
-
-/// The parsed manifest.json.
-pub fn manifest(root: &Path) -> serde_json::Value {
-    let text = std::fs::read_to_string(root.join("manifest.json")).expect("read manifest.json");
-    serde_json::from_str(&text).expect("parse manifest.json")
-}
+#[allow(unused_imports)]
+pub use libvtlcart::testing::{copy_tape, fixtures, manifest, snapshot};
 
 /// What one run of dump_tape did.
 #[derive(Debug)]
@@ -64,22 +36,6 @@ where
     }
 }
 
-/// Copy the cartridge directory `src` into `parent` (same name) and make the copy writable
-/// (fixture files are read-only). Returns the copy's path.
-pub fn copy_tape(src: &Path, parent: &Path) -> PathBuf {
-    use std::os::unix::fs::PermissionsExt;
-    let dst = parent.join(src.file_name().unwrap());
-    std::fs::create_dir_all(&dst).unwrap();
-    std::fs::set_permissions(&dst, std::fs::Permissions::from_mode(0o755)).unwrap();
-    for e in std::fs::read_dir(src).unwrap() {
-        let e = e.unwrap();
-        let to = dst.join(e.file_name());
-        std::fs::copy(e.path(), &to).unwrap();
-        std::fs::set_permissions(&to, std::fs::Permissions::from_mode(0o644)).unwrap();
-    }
-    dst
-}
-
 /// Set the size of `path`.
 pub fn truncate(path: &Path, len: u64) {
     std::fs::OpenOptions::new()
@@ -88,20 +44,4 @@ pub fn truncate(path: &Path, len: u64) {
         .unwrap()
         .set_len(len)
         .unwrap();
-}
-
-/// Every file of a directory with its contents (to prove a run changed nothing).
-pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    v.sort();
-    v
 }

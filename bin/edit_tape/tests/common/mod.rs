@@ -5,60 +5,16 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use libvtlcart::{
-    Cartridge, Compression, CreateSpec, Density, Format, Mam, MediumType, NewMam, OpenOptionsCart,
-};
+use libvtlcart::{Cartridge, Compression, Format, Mam, MediumType, OpenOptionsCart};
 
-/// `../shared/fixtures/mhvtl` beside the workspace (or `$VTL_FIXTURES`), if present.
-///
-/// When absent the calling test prints that it was skipped and returns; with `CI=true` the
-/// absence is a failure.
-pub fn fixtures() -> Option<PathBuf> {
-    let p = match std::env::var_os("VTL_FIXTURES") {
-        Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/mhvtl"),
-    };
-    if p.join("manifest.json").is_file() {
-        return Some(p);
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!(
-            "fixtures not found at {} and CI=true: ../shared must be beside the clone",
-            p.display()
-        );
-    }
-    eprintln!(
-        "SKIPPED: mhvtl fixtures not found at {} (set VTL_FIXTURES)",
-        p.display()
-    );
-    None
-}
+#[allow(unused_imports)]
+pub use libvtlcart::testing::fixtures;
 
 /// Make a cartridge `home/pcl` as `mktape -s MB -t TYPE -d DENSITY [--format v6]` does, with
 /// SOURCE_DATE_EPOCH=1700000000. Returns its directory.
 pub fn make(home: &Path, pcl: &str, mb: u64, ty: MediumType, density: &str, v6: bool) -> PathBuf {
-    std::fs::create_dir_all(home).unwrap();
-    let dir = home.join(pcl);
-    let mam = Mam::new_cartridge(&NewMam {
-        pcl,
-        density: Density::lookup(density).unwrap(),
-        medium_type: ty,
-        capacity: mb << 20,
-        epoch: 1_700_000_000,
-        v6,
-        application_vendor: libvtlcart::application_vendor(),
-    });
     let format = if v6 { Format::V6 } else { Format::Legacy };
-    Cartridge::create(
-        &dir,
-        &CreateSpec {
-            format,
-            mam,
-            force: false,
-        },
-    )
-    .unwrap();
-    dir
+    libvtlcart::testing::make_cartridge(home, pcl, format, ty, density, mb << 20)
 }
 
 /// Write `blocks` uncompressed blocks of `size` bytes and a filemark, as a drive would.

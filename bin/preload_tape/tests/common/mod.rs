@@ -7,34 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use libvtlcart::tape_file::{tape_file_blocks, tape_file_count};
-use libvtlcart::{
-    Cartridge, CreateSpec, Density, Format, Mam, MediumType, NewMam, Object, OpenOptionsCart,
-};
+use libvtlcart::{Cartridge, Format, MediumType, Object, OpenOptionsCart};
 
-/// `../shared/fixtures/mhvtl` beside the workspace (or `$VTL_FIXTURES`), if present.
-///
-/// When absent the calling test prints that it was skipped and returns; with `CI=true` the
-/// absence is a failure.
-pub fn fixtures() -> Option<PathBuf> {
-    let p = match std::env::var_os("VTL_FIXTURES") {
-        Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/mhvtl"),
-    };
-    if p.join("manifest.json").is_file() {
-        return Some(p);
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!(
-            "fixtures not found at {} and CI=true: ../shared must be beside the clone",
-            p.display()
-        );
-    }
-    eprintln!(
-        "SKIPPED: mhvtl fixtures not found at {} (set VTL_FIXTURES)",
-        p.display()
-    );
-    None
-}
+#[allow(unused_imports)]
+pub use libvtlcart::testing::{fixtures, snapshot};
 
 /// Make a fresh LTO8 cartridge `home/pcl` as mktape does (epoch 1700000000).
 pub fn make_cart(
@@ -44,26 +20,7 @@ pub fn make_cart(
     medium: MediumType,
     capacity: u64,
 ) -> PathBuf {
-    let dir = home.join(pcl);
-    let mam = Mam::new_cartridge(&NewMam {
-        pcl,
-        density: Density::lookup("LTO8").unwrap(),
-        medium_type: medium,
-        capacity,
-        epoch: 1_700_000_000,
-        v6: format == Format::V6,
-        application_vendor: *b"vtl 0.1 ",
-    });
-    Cartridge::create(
-        &dir,
-        &CreateSpec {
-            format,
-            mam,
-            force: false,
-        },
-    )
-    .unwrap();
-    dir
+    libvtlcart::testing::make_cartridge(home, pcl, format, medium, "LTO8", capacity)
 }
 
 /// What one run of preload_tape did.
@@ -168,22 +125,6 @@ pub fn bytes(len: usize, seed: u64) -> Vec<u8> {
         }
     }
     v.truncate(len);
-    v
-}
-
-/// Every file of a directory with its contents (to prove a run changed nothing).
-pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    v.sort();
     v
 }
 
