@@ -13,6 +13,8 @@
 //!
 //! The binary only parses arguments and prints; reading the tape is libvtlcart's job.
 
+mod cli;
+
 use std::cell::RefCell;
 use std::fmt;
 use std::fs::File;
@@ -20,7 +22,8 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::FromArgMatches;
+use cli::Cli;
 use libvtlcart::cartridge::{Cartridge, Object, OpenOptionsCart};
 use libvtlcart::error::CartError;
 use libvtlcart::index::{FLAG_ENCRYPTED, IndexRecord, MAX_KEY_LEN, ObjectKind, TYPE_EOD};
@@ -38,98 +41,6 @@ const EXIT_OK: u8 = 0;
 const EXIT_FAIL: u8 = 1;
 /// Exit status: `--verify` (or `--extract`) met blocks that fail decompression or CRC.
 const EXIT_BAD_BLOCKS: u8 = 3;
-
-const AFTER_HELP: &str = "\
-The cartridge is <HOME>/<PCL>: HOME is -H, else the home of library -l in CONFDIR/device.conf,
-else the first library of device.conf (in file order) whose home holds a PCL directory.
-CONFDIR is -C, else $VTL_CONFIG_DIR, else /etc/vtl. A cartridge directory can be given
-instead of -m (for copies taken for forensics). The cartridge is opened read-only except by
---recover without --dry-run.
-
-Exit status:
-  0  success
-  1  the cartridge cannot be found or opened (a damaged one says so and suggests --recover),
-     invalid arguments (usage errors included), I/O errors
-  3  --verify found blocks that fail decompression or their CRC-32C (each is named on
-     stderr with partition, block and data offset), or --extract met such a block";
-
-/// Command line.
-#[derive(Debug, Parser)]
-#[command(
-    name = "dump_tape",
-    version,
-    about = "List, verify, extract from and recover virtual tape cartridges (mhvtl-compatible)",
-    after_help = AFTER_HELP
-)]
-struct Cli {
-    /// Barcode (PCL) of the cartridge.
-    #[arg(
-        short = 'm',
-        long = "pcl",
-        value_name = "PCL",
-        required_unless_present = "dir"
-    )]
-    pcl: Option<String>,
-
-    /// Cartridge directory, used as is instead of -m (no device.conf needed).
-    #[arg(value_name = "DIR", conflicts_with_all = ["pcl", "library", "home", "config_dir"])]
-    dir: Option<PathBuf>,
-
-    /// Look only in the home of library LIB (mhvtl ignores this value; we do not).
-    #[arg(
-        short = 'l',
-        long = "library",
-        value_name = "LIB",
-        conflicts_with = "home"
-    )]
-    library: Option<u32>,
-
-    /// Configuration directory holding device.conf [default: $VTL_CONFIG_DIR, else /etc/vtl].
-    #[arg(short = 'C', long = "config-dir", value_name = "CONFDIR")]
-    config_dir: Option<PathBuf>,
-
-    /// Media home directory: the cartridge is HOME/PCL (device.conf is not read).
-    #[arg(short = 'H', long = "home", value_name = "HOME")]
-    home: Option<PathBuf>,
-
-    /// Also list the filemark table.
-    #[arg(short = 'v', long = "verbose")]
-    verbose: bool,
-
-    /// Read every data block through decompression and CRC-32C check; report bad blocks.
-    #[arg(short = 'D', long = "verify")]
-    verify: bool,
-
-    /// Print one JSON document instead of the listing (with --verify: each payload's SHA-256).
-    #[arg(long)]
-    json: bool,
-
-    /// Write tape file N (the blocks between filemark N-1 and filemark N; 0 starts at BOP,
-    /// the last may end at EOD) of --partition to --output.
-    #[arg(long, value_name = "N", requires = "output", conflicts_with_all = ["extract_block", "json"])]
-    extract: Option<u32>,
-
-    /// Write the payload of block B of --partition to --output.
-    #[arg(long, value_name = "B", requires = "output", conflicts_with = "json")]
-    extract_block: Option<u32>,
-
-    /// Output file of --extract / --extract-block (`-` = standard output).
-    #[arg(short = 'o', long = "output", value_name = "FILE")]
-    output: Option<PathBuf>,
-
-    /// Partition for --extract / --extract-block.
-    #[arg(long, value_name = "P", default_value_t = 0)]
-    partition: u32,
-
-    /// Repair a damaged cartridge: print what recovery drops (damage, objects, index and data
-    /// bytes, filemarks), then cut the files back to the last intact object.
-    #[arg(long, conflicts_with_all = ["json", "verify", "extract", "extract_block"])]
-    recover: bool,
-
-    /// With --recover: only print the plan, change nothing.
-    #[arg(long, requires = "recover")]
-    dry_run: bool,
-}
 
 /// Why the run failed: exit status and the message for stderr (printed after `dump_tape: `).
 #[derive(Debug)]
@@ -170,8 +81,15 @@ fn stdout_err(e: io::Error) -> Failure {
     }
 }
 
+/// Parse the command line with [`cli::command`] (the command the man page is made from).
+fn parse_args() -> Result<Cli, clap::Error> {
+    let mut cmd = cli::command();
+    let matches = cmd.try_get_matches_from_mut(std::env::args_os())?;
+    Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut cmd))
+}
+
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match parse_args() {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
@@ -1068,7 +986,6 @@ mod tests {
 
     #[test]
     fn cli_is_consistent() {
-        use clap::CommandFactory;
-        Cli::command().debug_assert();
+        cli::command().debug_assert();
     }
 }

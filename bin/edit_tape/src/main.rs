@@ -13,12 +13,14 @@
 //! The binary parses arguments, decides what to change and prints; the MAM encodings are
 //! libvtlcart's job.
 
+mod cli;
 mod show;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::FromArgMatches;
+use cli::Cli;
 use libvtlcart::error::CartError;
 use libvtlcart::layout::MamStore;
 use libvtlcart::mam::{CLEANING_CYCLES, field_str};
@@ -39,120 +41,6 @@ const MIB: u64 = 1 << 20;
 /// `-s 0` on a legacy cartridge: 8000 MiB, as mhvtl 1.7's mktape.
 const LEGACY_DEFAULT_MB: u64 = 8000;
 
-const AFTER_HELP: &str = "\
-The cartridge is HOME/PCL: HOME is -H, else the home of library -l in CONFDIR/device.conf,
-else the first library of device.conf (in file order) whose home holds a PCL directory.
-CONFDIR is -C, else $VTL_CONFIG_DIR, else /etc/vtl. Cartridge directories may be given
-instead of -m. -m may be repeated and takes ranges FIRST..LAST (E01001L8..E01020L8); each
-cartridge is edited on its own and a failure on one does not stop the others.
-
-Only the MAM is rewritten (legacy: the first 1024 bytes of meta; v6: mam and mhvtl_data,
-replaced atomically), under the cartridge's lock: a cartridge in use by another process
-(loaded in a drive) is refused, naming that process. Refused, leaving the cartridge as it was:
-  -s below the bytes already written (a resize sets the remaining capacity to the new
-     capacity minus the bytes written), or on a cartridge formatted into partitions;
-  -d to another density, or -t to or from NULL, on a cartridge that holds data.
--s 0 means the density's native capacity (v6) or 8000 MiB (legacy), as mktape.
--t is not case-sensitive; clean sets MEDIUM TYPE INFORMATION to 20 (cleaning cycles), the
-other types set it to 0. -w on or yes sets write protect, any other word clears it (as mhvtl).
-On v6 cartridges every edit also stores the number of partitions on disk and recomputes
-MAM SPACE REMAINING, as mhvtl 1.8 does. -V prints the version and carries on.
-
-Exit status:
-  0  every cartridge was edited (or shown)
-  1  usage or argument error, or a change refused for a cartridge (see above)
-  2  a cartridge cannot be found, opened or written (in use by another process,
-     damaged, I/O error)
-When several cartridges fail, the highest status is returned.
-
-Examples:
-  edit_tape -l 10 -m E01001L8 -w on
-  edit_tape -H /srv/vtl -m E01001L8..E01020L8 -s 2000 --media-pool weekly -v
-  edit_tape /srv/vtl/E01001L8 --show";
-
-/// Command line.
-#[derive(Debug, Parser)]
-#[command(
-    name = "edit_tape",
-    version,
-    disable_version_flag = true,
-    about = "Change a virtual cartridge's MAM: capacity, type, density, write protect, labels",
-    after_help = AFTER_HELP
-)]
-struct Cli {
-    /// Barcode (PCL) of the cartridge; repeat, or give FIRST..LAST, for several.
-    #[arg(short = 'm', long = "pcl", value_name = "PCL")]
-    pcl: Vec<String>,
-
-    /// Cartridge directories, used as they are instead of -m (no device.conf needed).
-    #[arg(value_name = "DIR", conflicts_with_all = ["pcl", "library", "home", "config_dir"])]
-    dirs: Vec<PathBuf>,
-
-    /// Look only in the home of library LIB (device.conf `Home directory:`).
-    #[arg(
-        short = 'l',
-        long = "library",
-        value_name = "LIB",
-        conflicts_with = "home"
-    )]
-    library: Option<u32>,
-
-    /// Configuration directory holding device.conf [default: $VTL_CONFIG_DIR, else /etc/vtl].
-    #[arg(short = 'C', long = "config-dir", value_name = "CONFDIR")]
-    config_dir: Option<PathBuf>,
-
-    /// Media home directory: the cartridge is HOME/PCL (device.conf is not read).
-    #[arg(short = 'H', long = "home", value_name = "HOME")]
-    home: Option<PathBuf>,
-
-    /// New capacity in MiB (1048576 bytes), larger or smaller; 0 = the native capacity
-    /// (v6) or 8000 MiB (legacy).
-    #[arg(short = 's', long = "size", value_name = "MB")]
-    size_mb: Option<u64>,
-
-    /// Medium type: data, clean, NULL or WORM (any case).
-    #[arg(short = 't', long = "type", value_name = "TYPE", value_parser = parse_type)]
-    medium_type: Option<MediumType>,
-
-    /// Density (media generation) whose table values are written, e.g. LTO8, T10KB, E07.
-    #[arg(short = 'd', long = "density", value_name = "DENSITY", value_parser = parse_density)]
-    density: Option<&'static Density>,
-
-    /// Write protect: on or yes sets it, anything else (off) clears it.
-    #[arg(short = 'w', long = "write-protect", value_name = "on|yes|off", value_parser = parse_write_protect)]
-    write_protect: Option<bool>,
-
-    /// Set USER MEDIUM TEXT LABEL (0x0803, up to 160 printable ASCII characters; "" clears).
-    #[arg(long, value_name = "TEXT")]
-    user_label: Option<String>,
-
-    /// Set MEDIA POOL (0x0808, up to 160 printable ASCII characters; "" clears).
-    #[arg(long, value_name = "TEXT")]
-    media_pool: Option<String>,
-
-    /// Set OWNING HOST TEXTUAL NAME (0x0807, up to 80 printable ASCII characters; "" clears).
-    #[arg(long, value_name = "TEXT")]
-    owning_host: Option<String>,
-
-    /// Print the MAM (after any change): every attribute by its SPC-5 name, mhvtl's own
-    /// fields and the partitions.
-    #[arg(long, conflicts_with = "json")]
-    show: bool,
-
-    /// Print the MAM (after any change) and what changed as JSON: one document per
-    /// cartridge, an array when several are named.
-    #[arg(long)]
-    json: bool,
-
-    /// Print every field that changed, old and new value, and the files written.
-    #[arg(short = 'v', long = "verbose")]
-    verbose: bool,
-
-    /// Print the version and carry on.
-    #[arg(short = 'V', long = "version")]
-    version: bool,
-}
-
 fn parse_type(s: &str) -> Result<MediumType, String> {
     MediumType::from_edit_tape_arg(s)
         .ok_or_else(|| "the medium type is one of data, clean, NULL or WORM".to_string())
@@ -167,11 +55,44 @@ fn parse_density(s: &str) -> Result<&'static Density, String> {
     })
 }
 
-fn parse_write_protect(s: &str) -> Result<bool, String> {
-    Ok(s.eq_ignore_ascii_case("on") || s.eq_ignore_ascii_case("yes"))
+/// A parser for `-t` or `-d` that checks the word with `parse` and keeps it as given, so that
+/// clap reports a bad one exactly as a typed parser would (`Cli` holds plain strings).
+fn checked<T: 'static>(
+    parse: fn(&str) -> Result<T, String>,
+) -> impl Fn(&str) -> Result<String, String> + Clone + Send + Sync + 'static {
+    move |s: &str| parse(s).map(|_| s.to_string())
+}
+
+/// The command line [`cli::command`] describes, with the `-t` and `-d` checks attached (they
+/// change neither `--help` nor the man page).
+fn command() -> clap::Command {
+    cli::command()
+        .mut_arg("medium_type", |a| a.value_parser(checked(parse_type)))
+        .mut_arg("density", |a| a.value_parser(checked(parse_density)))
+}
+
+/// Parse the command line with [`command`].
+fn parse_args() -> Result<Cli, clap::Error> {
+    let mut cmd = command();
+    let matches = cmd.try_get_matches_from_mut(std::env::args_os())?;
+    Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut cmd))
 }
 
 impl Cli {
+    /// `-t`, already checked by [`command`]'s parser.
+    fn medium_type(&self) -> Option<MediumType> {
+        self.medium_type
+            .as_deref()
+            .map(|s| parse_type(s).expect("-t is checked while parsing"))
+    }
+
+    /// `-d`, already checked by [`command`]'s parser.
+    fn density(&self) -> Option<&'static Density> {
+        self.density
+            .as_deref()
+            .map(|s| parse_density(s).expect("-d is checked while parsing"))
+    }
+
     /// True when the command line asks for a change (as opposed to only showing).
     fn has_changes(&self) -> bool {
         self.size_mb.is_some()
@@ -211,7 +132,7 @@ fn usage(msg: impl Into<String>) -> Failure {
 fn usage_with_synopsis(msg: &str) -> Failure {
     usage(format!(
         "{msg}\n{}\nFor more information, try '--help'.",
-        Cli::command().render_usage()
+        command().render_usage()
     ))
 }
 
@@ -232,7 +153,7 @@ struct Target {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match parse_args() {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
@@ -542,7 +463,7 @@ fn plan(pcl: &str, cart: &Cartridge, cli: &Cli) -> Result<Mam, Failure> {
         .map(|p| p.paths()[0].clone())
         .unwrap_or_else(|| cart.dir().to_path_buf());
 
-    if let Some(d) = cli.density {
+    if let Some(d) = cli.density() {
         let b = &old.base;
         let other = d.media_type.0 != b.media_type
             || d.density_code != b.medium_density_code
@@ -590,7 +511,7 @@ fn plan(pcl: &str, cart: &Cartridge, cli: &Cli) -> Result<Mam, Failure> {
             mb * MIB
         } else if tlv {
             let d = cli
-                .density
+                .density()
                 .or_else(|| show::current_density(&m))
                 .ok_or_else(|| {
                     refuse(
@@ -625,7 +546,7 @@ fn plan(pcl: &str, cart: &Cartridge, cli: &Cli) -> Result<Mam, Failure> {
         m.base.remaining_capacity = (cap - used).into();
     }
 
-    if let Some(t) = cli.medium_type {
+    if let Some(t) = cli.medium_type() {
         let was_null = old.medium_type() == MediumType::Null;
         if (t == MediumType::Null) != was_null && objects > 0 {
             return Err(refuse(
@@ -670,7 +591,39 @@ mod tests {
 
     #[test]
     fn cli_is_consistent() {
-        Cli::command().debug_assert();
+        command().debug_assert();
+    }
+
+    #[test]
+    fn checks_leave_help_unchanged() {
+        // The man page is made from cli::command(); the program parses with command().
+        assert_eq!(
+            command().render_long_help().to_string(),
+            cli::command().render_long_help().to_string()
+        );
+        assert_eq!(
+            command().render_help().to_string(),
+            cli::command().render_help().to_string()
+        );
+    }
+
+    #[test]
+    fn checks_reject_as_typed_parsers_did() {
+        let e = command()
+            .try_get_matches_from(["edit_tape", "-m", "X", "-t", "bogus"])
+            .unwrap_err();
+        assert_eq!(e.kind(), clap::error::ErrorKind::ValueValidation);
+        assert!(e.to_string().contains("data, clean, NULL or WORM"), "{e}");
+        let e = command()
+            .try_get_matches_from(["edit_tape", "-m", "X", "-d", "XYZ"])
+            .unwrap_err();
+        assert_eq!(e.kind(), clap::error::ErrorKind::ValueValidation);
+        let m = command()
+            .try_get_matches_from(["edit_tape", "-m", "X", "-t", "clean", "-d", "LTO8"])
+            .unwrap();
+        let cli = Cli::from_arg_matches(&m).unwrap();
+        assert_eq!(cli.medium_type(), Some(MediumType::Cleaning));
+        assert_eq!(cli.density().map(|d| d.name), Some("LTO8"));
     }
 
     #[test]
@@ -683,13 +636,13 @@ mod tests {
             ("no", false),
             ("x", false),
         ] {
-            assert_eq!(parse_write_protect(w), Ok(on), "{w}");
+            assert_eq!(cli::parse_write_protect(w), Ok(on), "{w}");
         }
     }
 
     #[test]
     fn help_documents_exit_codes() {
-        let help = Cli::command().render_long_help().to_string();
+        let help = command().render_long_help().to_string();
         for needle in ["Exit status:", "  0  ", "  1  ", "  2  "] {
             assert!(help.contains(needle), "{needle}");
         }

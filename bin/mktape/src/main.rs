@@ -8,80 +8,17 @@
 //! or barcode); 2 a directory or file could not be created, or a cartridge already exists
 //! and `--force` was not given.
 
+mod cli;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, ValueEnum};
+use clap::FromArgMatches;
+use cli::{Cli, FormatArg};
 use libvtlcart::{
     CartError, Cartridge, CreateSpec, Density, Format, Mam, MediumType, NewMam, expand_range, home,
     validate_pcl,
 };
-
-#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
-enum FormatArg {
-    /// mhvtl 1.4 .. 1.7 layout: data, indx, meta (the default, readable by every mhvtl).
-    Legacy,
-    /// mhvtl 1.8 layout: mam, mhvtl_data, data.0, indx.0, meta.0.
-    V6,
-}
-
-/// Create virtual tape cartridges (mhvtl-compatible).
-#[derive(Parser, Debug)]
-#[command(
-    name = "mktape",
-    version,
-    disable_version_flag = true,
-    about = "Create virtual tape cartridges in a library's media home",
-    after_help = "Barcodes: up to 16 characters of A-Z a-z 0-9 - _ . + #; FIRST..LAST makes a range \
-(E01001L8..E01020L8).\nDensities: LTO1..LTO9, AIT1..AIT4, DLT3, DLT4, SDLT1, SDLT220, SDLT320, SDLT600, \
-9840A..9840D, 9940A, 9940B, T10KA..T10KC, DDS1..DDS4, J1A, E05, E06, E07.\n\
-SOURCE_DATE_EPOCH, when set, replaces the current time in the serial number and manufacture date.\n\n\
-Exit status: 0 success; 1 argument error (unknown density, bad barcode, missing option); \
-2 a directory or file could not be created, or the cartridge exists (use --force).\n\n\
-Example:\n  mktape -H /tmp/vtl -l 10 -m E01001L8..E01004L8 -s 500 -t data -d LTO8"
-)]
-struct Cli {
-    /// Library number whose media home (device.conf `Home directory:`) receives the tapes.
-    #[arg(short = 'l', value_name = "LIB")]
-    library: Option<u32>,
-    /// Barcode (PCL) of the cartridge; repeat, or give FIRST..LAST, for several.
-    #[arg(short = 'm', value_name = "PCL", required = true)]
-    pcl: Vec<String>,
-    /// Capacity in MiB (1048576 bytes); 0 = the density's native capacity (v6) or 8000 MiB
-    /// (legacy, as mhvtl 1.7).
-    #[arg(short = 's', value_name = "MB", required = true)]
-    size_mb: u64,
-    /// Medium type: data, clean, WORM or NULL (case-sensitive prefix, as mhvtl).
-    #[arg(short = 't', value_name = "TYPE", required = true)]
-    medium_type: String,
-    /// Density (media generation), e.g. LTO8, T10KB, E07.
-    #[arg(short = 'd', value_name = "DENSITY", required = true)]
-    density: String,
-    /// Configuration directory holding device.conf [default: $VTL_CONFIG_DIR or /etc/vtl].
-    #[arg(short = 'C', value_name = "CONFDIR")]
-    config_dir: Option<PathBuf>,
-    /// Media home directory (no device.conf needed).
-    #[arg(short = 'H', value_name = "HOME")]
-    home: Option<PathBuf>,
-    /// On-disk format of new cartridges.
-    #[arg(long, value_enum, default_value = "legacy")]
-    format: FormatArg,
-    /// Replace an existing cartridge of the same barcode (its data is lost).
-    #[arg(long)]
-    force: bool,
-    /// Print the result as one JSON document on stdout.
-    #[arg(long)]
-    json: bool,
-    /// Print each directory and file created.
-    #[arg(short = 'v', action = clap::ArgAction::Count)]
-    verbose: u8,
-    /// Debug level (accepted for mhvtl compatibility; same as -v).
-    #[arg(short = 'D', value_name = "N", num_args = 0..=1, default_missing_value = "1")]
-    debug: Option<u32>,
-    /// Print the version and exit.
-    #[arg(short = 'V', long = "version")]
-    version: bool,
-}
 
 /// A failure with the exit status it maps to.
 struct Failure {
@@ -226,8 +163,15 @@ fn created_files(dir: &Path, format: Format) -> Vec<String> {
         .collect()
 }
 
+/// Parse the command line with [`cli::command`] (the command the man page is made from).
+fn parse_args() -> Result<Cli, clap::Error> {
+    let mut cmd = cli::command();
+    let matches = cmd.try_get_matches_from_mut(std::env::args_os())?;
+    Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut cmd))
+}
+
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match parse_args() {
         Ok(c) => c,
         Err(e) => {
             let code = match e.kind() {
@@ -260,5 +204,15 @@ fn main() -> ExitCode {
             eprintln!("mktape: {}", f.msg);
             ExitCode::from(f.code)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_is_consistent() {
+        cli::command().debug_assert();
     }
 }

@@ -1,0 +1,77 @@
+//! mktape's command line, apart from the program so that the man page generator
+//! (`cargo xtask man`, which includes this file) builds the very `clap::Command` that
+//! `mktape --help` prints. Depends on clap and std only.
+
+use std::path::PathBuf;
+
+/// The on-disk format chosen with `--format`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    /// mhvtl 1.4 .. 1.7 layout: data, indx, meta (the default, readable by every mhvtl).
+    Legacy,
+    /// mhvtl 1.8 layout: mam, mhvtl_data, data.0, indx.0, meta.0.
+    V6,
+}
+
+/// Create virtual tape cartridges (mhvtl-compatible).
+#[derive(clap::Parser, Debug)]
+#[command(
+    name = "mktape",
+    version,
+    disable_version_flag = true,
+    about = "Create virtual tape cartridges in a library's media home",
+    after_help = "Barcodes: up to 16 characters of A-Z a-z 0-9 - _ . + #; FIRST..LAST makes a range \
+(E01001L8..E01020L8).\nDensities: LTO1..LTO9, AIT1..AIT4, DLT3, DLT4, SDLT1, SDLT220, SDLT320, SDLT600, \
+9840A..9840D, 9940A, 9940B, T10KA..T10KC, DDS1..DDS4, J1A, E05, E06, E07.\n\
+SOURCE_DATE_EPOCH, when set, replaces the current time in the serial number and manufacture date.\n\n\
+Exit status: 0 success; 1 argument error (unknown density, bad barcode, missing option); \
+2 a directory or file could not be created, or the cartridge exists (use --force).\n\n\
+Example:\n  mktape -H /tmp/vtl -l 10 -m E01001L8..E01004L8 -s 500 -t data -d LTO8"
+)]
+pub struct Cli {
+    /// Library number whose media home (device.conf `Home directory:`) receives the tapes.
+    #[arg(short = 'l', value_name = "LIB")]
+    pub library: Option<u32>,
+    /// Barcode (PCL) of the cartridge; repeat, or give FIRST..LAST, for several.
+    #[arg(short = 'm', value_name = "PCL", required = true)]
+    pub pcl: Vec<String>,
+    /// Capacity in MiB (1048576 bytes); 0 = the density's native capacity (v6) or 8000 MiB
+    /// (legacy, as mhvtl 1.7).
+    #[arg(short = 's', value_name = "MB", required = true)]
+    pub size_mb: u64,
+    /// Medium type: data, clean, WORM or NULL (case-sensitive prefix, as mhvtl).
+    #[arg(short = 't', value_name = "TYPE", required = true)]
+    pub medium_type: String,
+    /// Density (media generation), e.g. LTO8, T10KB, E07.
+    #[arg(short = 'd', value_name = "DENSITY", required = true)]
+    pub density: String,
+    /// Configuration directory holding device.conf [default: $VTL_CONFIG_DIR or /etc/vtl].
+    #[arg(short = 'C', value_name = "CONFDIR")]
+    pub config_dir: Option<PathBuf>,
+    /// Media home directory (no device.conf needed).
+    #[arg(short = 'H', value_name = "HOME")]
+    pub home: Option<PathBuf>,
+    /// On-disk format of new cartridges.
+    #[arg(long, value_enum, default_value = "legacy")]
+    pub format: FormatArg,
+    /// Replace an existing cartridge of the same barcode (its data is lost).
+    #[arg(long)]
+    pub force: bool,
+    /// Print the result as one JSON document on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Print each directory and file created.
+    #[arg(short = 'v', action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Debug level (accepted for mhvtl compatibility; same as -v).
+    #[arg(short = 'D', value_name = "N", num_args = 0..=1, default_missing_value = "1")]
+    pub debug: Option<u32>,
+    /// Print the version and exit.
+    #[arg(short = 'V', long = "version")]
+    pub version: bool,
+}
+
+/// The clap command of [`Cli`]: what `mktape` parses and what `man/mktape.1` is made from.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}
