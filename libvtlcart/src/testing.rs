@@ -107,3 +107,56 @@ pub fn make_cartridge(
     .unwrap();
     dir
 }
+
+/// Byte range of the MAM attribute 0x0800 ApplicationVendor in a cartridge file: bytes
+/// 332..340 of a legacy `meta`, the TLV value in a v6 `mam`; `None` for other files.
+pub fn application_vendor_range(file: &str, bytes: &[u8]) -> Option<std::ops::Range<usize>> {
+    match file {
+        "meta" => Some(332..340),
+        "mam" => {
+            let mut off = 8;
+            while off + 4 <= bytes.len() {
+                let id = u16::from_le_bytes([bytes[off], bytes[off + 1]]);
+                let len = usize::from(u16::from_le_bytes([bytes[off + 2], bytes[off + 3]]));
+                if id == 0x0800 {
+                    return Some(off + 4..off + 4 + len);
+                }
+                off += 4 + len;
+            }
+            panic!("no ApplicationVendor attribute in mam");
+        }
+        _ => None,
+    }
+}
+
+/// Assert that the cartridge directory `ours` (made by vtl) holds the same files as
+/// `theirs` (made by mhvtl), byte for byte, except ApplicationVendor: mhvtl's must start with
+/// `vtl-` and ours must be [`crate::application_vendor`]. Panics naming `id`, the file and the
+/// first differing byte.
+pub fn assert_same_as_mhvtl(ours: &Path, theirs: &Path, id: &str) {
+    let names = |d: &Path| -> Vec<String> { snapshot(d).into_iter().map(|(n, _)| n).collect() };
+    let theirs_names = names(theirs);
+    assert_eq!(names(ours), theirs_names, "{id}: file names");
+    for n in &theirs_names {
+        let mut a = std::fs::read(ours.join(n)).unwrap();
+        let mut b = std::fs::read(theirs.join(n)).unwrap();
+        assert_eq!(a.len(), b.len(), "{id}/{n}: size");
+        if let Some(r) = application_vendor_range(n, &b) {
+            assert_eq!(&b[r.clone()][..4], b"vtl-", "{id}/{n}: mhvtl's vendor");
+            assert_eq!(
+                a[r.clone()],
+                crate::application_vendor(),
+                "{id}/{n}: our vendor"
+            );
+            a[r.clone()].fill(0);
+            b[r].fill(0);
+        }
+        if a != b {
+            let first = a.iter().zip(&b).position(|(x, y)| x != y).unwrap();
+            panic!(
+                "{id}/{n}: differs at byte {first}: ours {:02x}, mhvtl {:02x}",
+                a[first], b[first]
+            );
+        }
+    }
+}

@@ -5,66 +5,8 @@
 
 mod common;
 
-use std::path::Path;
-
 use common::{edit_tape, fixtures, make, ok};
 use libvtlcart::MediumType;
-
-/// Byte range of the ApplicationVendor value in a file, per format.
-fn vendor_range(file: &str, bytes: &[u8]) -> Option<std::ops::Range<usize>> {
-    match file {
-        "meta" => Some(332..340),
-        "mam" => {
-            let mut off = 8;
-            while off + 4 <= bytes.len() {
-                let id = u16::from_le_bytes([bytes[off], bytes[off + 1]]);
-                let len = usize::from(u16::from_le_bytes([bytes[off + 2], bytes[off + 3]]));
-                if id == 0x0800 {
-                    return Some(off + 4..off + 4 + len);
-                }
-                off += 4 + len;
-            }
-            panic!("no ApplicationVendor attribute in mam");
-        }
-        _ => None,
-    }
-}
-
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
-
-fn compare_dirs(ours: &Path, theirs: &Path, id: &str) {
-    let theirs_names = names(theirs);
-    assert_eq!(names(ours), theirs_names, "{id}: file names");
-    for n in &theirs_names {
-        let mut a = std::fs::read(ours.join(n)).unwrap();
-        let mut b = std::fs::read(theirs.join(n)).unwrap();
-        assert_eq!(a.len(), b.len(), "{id}/{n}: size");
-        if let Some(r) = vendor_range(n, &b) {
-            assert_eq!(&b[r.clone()][..4], b"vtl-", "{id}/{n}: mhvtl's vendor");
-            assert_eq!(
-                a[r.clone()],
-                libvtlcart::application_vendor(),
-                "{id}/{n}: our vendor"
-            );
-            a[r.clone()].fill(0);
-            b[r].fill(0);
-        }
-        if a != b {
-            let first = a.iter().zip(&b).position(|(x, y)| x != y).unwrap();
-            panic!(
-                "{id}/{n}: differs at byte {first}: ours {:02x}, mhvtl {:02x}",
-                a[first], b[first]
-            );
-        }
-    }
-}
 
 #[test]
 fn write_protect_is_byte_identical_to_mhvtl() {
@@ -75,7 +17,11 @@ fn write_protect_is_byte_identical_to_mhvtl() {
         let dir = make(&home, "FXWPR1L5", 100, MediumType::Data, "LTO5", v6);
         let r = edit_tape(["-H", home.to_str().unwrap(), "-m", "FXWPR1L5", "-w", "on"]);
         ok(&r);
-        compare_dirs(&dir, &root.join(format).join("FXWPR1L5"), format);
+        libvtlcart::testing::assert_same_as_mhvtl(
+            &dir,
+            &root.join(format).join("FXWPR1L5"),
+            format,
+        );
     }
 }
 

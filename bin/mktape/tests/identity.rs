@@ -3,7 +3,6 @@
 //! mhvtl 1.7.2 and `--format v6` against mhvtl 1.8, except the 8 bytes of the MAM's
 //! ApplicationVendor attribute (0x0800), which name vtl instead of mhvtl.
 
-use std::path::Path;
 use std::process::Command;
 
 use libvtlcart::testing::fixtures;
@@ -16,65 +15,6 @@ fn mktape(args: &[&str]) -> std::process::Output {
         .env_remove("VTL_CONFIG_DIR")
         .output()
         .expect("run mktape")
-}
-
-/// Byte range of the ApplicationVendor value in a file, per format.
-fn vendor_range(file: &str, bytes: &[u8]) -> Option<std::ops::Range<usize>> {
-    match file {
-        "meta" => Some(332..340),
-        "mam" => {
-            let mut off = 8;
-            while off + 4 <= bytes.len() {
-                let id = u16::from_le_bytes([bytes[off], bytes[off + 1]]);
-                let len = usize::from(u16::from_le_bytes([bytes[off + 2], bytes[off + 3]]));
-                if id == 0x0800 {
-                    return Some(off + 4..off + 4 + len);
-                }
-                off += 4 + len;
-            }
-            panic!("no ApplicationVendor attribute in mam");
-        }
-        _ => None,
-    }
-}
-
-fn compare_dirs(ours: &Path, theirs: &Path, id: &str) {
-    let mut names: Vec<String> = std::fs::read_dir(theirs)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    let mut our_names: Vec<String> = std::fs::read_dir(ours)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    our_names.sort();
-    assert_eq!(our_names, names, "{id}: file names");
-    for n in &names {
-        let mut a = std::fs::read(ours.join(n)).unwrap();
-        let mut b = std::fs::read(theirs.join(n)).unwrap();
-        assert_eq!(a.len(), b.len(), "{id}/{n}: size");
-        if let Some(r) = vendor_range(n, &b) {
-            assert_eq!(&b[r.clone()][..4], b"vtl-", "{id}/{n}: mhvtl's vendor");
-            assert_eq!(&a[r.clone()], &libvtl_vendor(), "{id}/{n}: our vendor");
-            a[r.clone()].fill(0);
-            b[r].fill(0);
-        }
-        if a != b {
-            let first = a.iter().zip(&b).position(|(x, y)| x != y).unwrap();
-            panic!(
-                "{id}/{n}: differs at byte {first}: ours {:02x}, mhvtl {:02x}",
-                a[first], b[first]
-            );
-        }
-    }
-}
-
-fn libvtl_vendor() -> [u8; 8] {
-    let v = format!("vtl {}", &env!("CARGO_PKG_VERSION")[..3]);
-    let mut out = [b' '; 8];
-    out[..v.len()].copy_from_slice(v.as_bytes());
-    out
 }
 
 #[test]
@@ -116,7 +56,11 @@ fn fresh_cartridges_are_byte_identical_to_mhvtl() {
             String::from_utf8_lossy(&out.stderr)
         );
         let pcl = t["pcl"].as_str().unwrap();
-        compare_dirs(&home.join(pcl), &root.join(t["path"].as_str().unwrap()), id);
+        libvtlcart::testing::assert_same_as_mhvtl(
+            &home.join(pcl),
+            &root.join(t["path"].as_str().unwrap()),
+            id,
+        );
         compared += 1;
     }
     // 39 densities/types per format (FXDBOGUS only in legacy).
