@@ -7,6 +7,7 @@
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use crate::compress::{self, Compression, PreparedBlock};
 use crate::error::{CartError, Result};
@@ -130,8 +131,9 @@ pub struct LoadStats {
 /// A loaded cartridge.
 ///
 /// Obtain one with [`Cartridge::open`] (or [`Cartridge::create`] then open); the
-/// operations are those of an SSC drive. Dropping a handle releases the lock but writes no
-/// MAM: call [`Cartridge::unload`] to record statistics.
+/// operations are those of an SSC drive. Dropping a handle writes out its write buffers
+/// (best effort, no fsync) and releases the lock but writes no MAM: call
+/// [`Cartridge::unload`] to record statistics and make everything durable.
 #[derive(Debug)]
 pub struct Cartridge {
     dir: PathBuf,
@@ -146,9 +148,24 @@ pub struct Cartridge {
     mam_changed: bool,
     stats: LoadStats,
     recovery: Vec<RecoveryPlan>,
-    scratch: Vec<u8>,
+    scratch: Scratch,
+    /// Stored bytes of compressed blocks being read (`read_at` takes `&self`).
+    read_scratch: Mutex<Scratch>,
     _lock: Option<File>,
 }
+
+/// A reusable byte buffer whose `Debug` shows only its length.
+#[derive(Default)]
+struct Scratch(Vec<u8>);
+
+impl std::fmt::Debug for Scratch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Scratch({} bytes)", self.0.len())
+    }
+}
+
+/// A read scratch buffer that grew past this (a huge block) is freed after use.
+const MAX_KEPT_SCRATCH: usize = 16 << 20;
 
 /// Parameters of a new cartridge.
 #[derive(Debug, Clone)]
@@ -409,7 +426,8 @@ impl Cartridge {
             mam_changed: false,
             stats: LoadStats::default(),
             recovery,
-            scratch: Vec::new(),
+            scratch: Scratch::default(),
+            read_scratch: Mutex::new(Scratch::default()),
             _lock: lock,
         };
         if opts.count_load && c.writable {
@@ -592,6 +610,14 @@ impl Cartridge {
     /// (SSC: BLANK CHECK, END-OF-DATA DETECTED); the residual is 0.
     pub fn locate(&mut self, part: u32, block: u32) -> Result<SpaceOutcome> {
         let eod = self.part(part)?.eod;
+        if part as usize != self.cur {
+            // Leaving a partition: its buffered objects go to the files now rather than
+            // stay in memory for as long as the host works elsewhere.
+            if let Err(e) = self.parts[self.cur].flush_pending() {
+                self.clamp_pos();
+                return Err(e);
+            }
+        }
         self.cur = part as usize;
         if block > eod {
             self.pos = eod;
@@ -822,18 +848,31 @@ impl Cartridge {
                         info.stored_size, info.size
                     )));
                 }
-                let mut stored = Vec::new();
-                let stored_ref: &mut Vec<u8> = if comp == Compression::None {
-                    &mut *buf
-                } else {
-                    &mut stored
-                };
-                p.read_data(info.data_offset, info.stored_size as usize, stored_ref)?;
                 if comp != Compression::None {
-                    if let Err(e) = compress::decompress(comp, &stored, info.size as usize, buf) {
-                        buf.clear();
-                        return Err(bad(e));
+                    // Compressed bytes go to a buffer kept between reads (a fresh one when
+                    // another thread is using it); its size was checked above.
+                    let mut shared = self.read_scratch.try_lock().ok();
+                    let mut own = Vec::new();
+                    let stored = match shared.as_deref_mut() {
+                        Some(s) => &mut s.0,
+                        None => &mut own,
+                    };
+                    let res = p
+                        .read_data(info.data_offset, info.stored_size as usize, stored)
+                        .and_then(|()| {
+                            compress::decompress(comp, stored, info.size as usize, buf).map_err(bad)
+                        });
+                    if stored.capacity() > MAX_KEPT_SCRATCH {
+                        *stored = Vec::new();
                     }
+                    if let Err(e) = res {
+                        buf.clear();
+                        return Err(e);
+                    }
+                } else if let Err(e) = p.read_data(info.data_offset, info.stored_size as usize, buf)
+                {
+                    buf.clear();
+                    return Err(e);
                 } else if info.stored_size != info.size {
                     buf.clear();
                     return Err(bad(format!(
@@ -885,9 +924,13 @@ impl Cartridge {
     /// WRITE one data block of `data.len()` bytes (1 ..= u32::MAX), stored with `comp`,
     /// CRC-32C always, with `key` copied into its index record when given.
     ///
-    /// A write before EOD first truncates the tape there (spec 1.4, "Overwrite"). The data
-    /// bytes are written before the index record. Not durable until the next
-    /// [`Cartridge::write_filemarks`] (or [`Cartridge::flush`]).
+    /// A write before EOD first truncates the tape there (spec 1.4, "Overwrite"). The block
+    /// is buffered in memory (index record always, stored bytes below 1 MiB; see
+    /// [`Partition`]) and reaches the files, data before index record, when a buffer fills
+    /// or at the next flush point. Not durable until the next
+    /// [`Cartridge::write_filemarks`] (or [`Cartridge::flush`]). A write error met while
+    /// writing out the buffers drops the buffered blocks, moves the position back to the new
+    /// EOD and is returned by the call that met it.
     ///
     /// Errors: [`CartError::WriteProtected`], [`CartError::EndOfMedium`] when the stored
     /// bytes do not fit in the partition (nothing is written), I/O errors.
@@ -914,7 +957,7 @@ impl Cartridge {
         let null = self.parts[self.cur].null_media;
         // NULL media store nothing and never compress (as mhvtl: flags 0x08 only).
         let comp = if null { Compression::None } else { comp };
-        let mut scratch = std::mem::take(&mut self.scratch);
+        let mut scratch = std::mem::take(&mut self.scratch.0);
         let stored: &[u8] = if comp == Compression::None {
             data
         } else {
@@ -922,7 +965,7 @@ impl Cartridge {
             &scratch
         };
         let res = self.append_block(data.len(), compress::crc32c(data), stored, comp, key);
-        self.scratch = scratch;
+        self.scratch.0 = scratch;
         res
     }
 
@@ -994,9 +1037,11 @@ impl Cartridge {
         }
         let pos = self.pos;
         let p = &mut self.parts[cur];
-        p.truncate_at(pos)?;
-        p.write_data(stored)?;
-        p.append_record(&r)?;
+        let res = p.truncate_at(pos).and_then(|()| p.append_block(stored, &r));
+        if let Err(e) = res {
+            self.clamp_pos();
+            return Err(e);
+        }
         self.pos += 1;
         self.stats.bytes_written += size as u64;
         Ok(WriteOutcome {
@@ -1016,21 +1061,13 @@ impl Cartridge {
                     self.pos
                 )));
             }
-            let cur = self.cur;
             let pos = self.pos;
-            let p = &mut self.parts[cur];
-            p.truncate_at(pos)?;
-            // Data first: filemarks must never be durable before the blocks they follow.
-            partition::sync(&p.data, &p.paths[0])?;
-            let mut new = Vec::with_capacity(count as usize);
-            for i in 0..count {
-                let r = IndexRecord::filemark(pos + i, p.eod_data_offset, cur as u32);
-                p.append_record(&r)?;
-                new.push(pos + i);
+            let p = &mut self.parts[self.cur];
+            let res = p.truncate_at(pos).and_then(|()| p.write_filemarks(count));
+            if let Err(e) = res {
+                self.clamp_pos();
+                return Err(e);
             }
-            partition::sync(&p.indx, &p.paths[1])?;
-            p.append_filemarks(&new)?;
-            partition::sync(&p.meta, &p.paths[2])?;
             self.pos += count;
         } else {
             self.flush()?;
@@ -1040,15 +1077,24 @@ impl Cartridge {
         })
     }
 
-    /// Make every object written so far durable (fsync data, index, meta).
+    /// Make every object written so far durable: write out the write buffers and fsync
+    /// data, index and meta of every partition (the data before the buffered index records
+    /// are written).
+    ///
+    /// A write error found here drops the objects whose index records were still buffered
+    /// (see [`Partition`]); the position moves back to EOD if it was past it.
     pub fn flush(&mut self) -> Result<()> {
         if self._lock.is_none() {
             return Ok(());
         }
-        for p in &self.parts {
-            p.sync_all()?;
-        }
-        Ok(())
+        let res = self.parts.iter_mut().try_for_each(Partition::sync_all);
+        self.clamp_pos();
+        res
+    }
+
+    /// After a failed write dropped buffered objects: the position is at most EOD.
+    fn clamp_pos(&mut self) {
+        self.pos = self.pos.min(self.parts[self.cur].eod);
     }
 
     /// ERASE from the current position to the end of the partition (the tape is truncated
@@ -1056,10 +1102,10 @@ impl Cartridge {
     pub fn erase(&mut self) -> Result<()> {
         self.check_writable_here()?;
         let pos = self.pos;
-        let cur = self.cur;
-        let p = &mut self.parts[cur];
-        p.truncate_at(pos)?;
-        p.sync_all()
+        let p = &mut self.parts[self.cur];
+        let res = p.truncate_at(pos).and_then(|()| p.sync_all());
+        self.clamp_pos();
+        res
     }
 
     // ----------------------------------------------------------------- MAM
@@ -1167,6 +1213,281 @@ fn timestamp_yyyymmddhhmm() -> [u8; 12] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::mam::NewMam;
+    use crate::media::Density;
+
+    /// A block written straight to the data file, past the data buffer.
+    const BIG: usize = crate::partition::DIRECT_WRITE_BYTES + 4000;
+
+    fn tape(home: &Path, format: Format) -> PathBuf {
+        let dir = home.join("BUF001L8");
+        let mam = Mam::new_cartridge(&NewMam {
+            pcl: "BUF001L8",
+            density: Density::lookup("LTO8").unwrap(),
+            medium_type: MediumType::Data,
+            capacity: 64 << 20,
+            epoch: 1_700_000_000,
+            v6: format == Format::V6,
+            application_vendor: *b"vtl test",
+        });
+        Cartridge::create(
+            &dir,
+            &CreateSpec {
+                format,
+                mam,
+                force: false,
+            },
+        )
+        .unwrap();
+        dir
+    }
+
+    fn rw(dir: &Path) -> Cartridge {
+        let o = OpenOptionsCart {
+            write: true,
+            ..Default::default()
+        };
+        Cartridge::open(dir, &o).unwrap()
+    }
+
+    fn block(n: u32, len: usize) -> Vec<u8> {
+        (0..len)
+            .map(|i| (i as u32 ^ n.wrapping_mul(131)) as u8)
+            .collect()
+    }
+
+    fn len(p: &Path) -> u64 {
+        std::fs::metadata(p).unwrap().len()
+    }
+
+    /// Reopen without `recover` (fails on any damage) and read every object: `want[n]` is
+    /// `Some(size)` for data block `block(n, size)`, `None` for a filemark.
+    fn check_tape(dir: &Path, want: &[Option<usize>]) {
+        let mut c = Cartridge::open(dir, &OpenOptionsCart::default()).unwrap();
+        let mut buf = Vec::new();
+        for (n, w) in want.iter().enumerate() {
+            match (c.read(&mut buf).unwrap(), w) {
+                (Object::Data(i), Some(size)) => {
+                    assert_eq!(i.block, n as u32);
+                    assert!(buf == block(n as u32, *size), "block {n}");
+                }
+                (Object::Filemark, None) => {}
+                (o, w) => panic!("object {n}: {o:?}, expected {w:?}"),
+            }
+        }
+        assert_eq!(c.read(&mut buf).unwrap(), Object::EndOfData);
+    }
+
+    /// A tape holding blocks 0..3 (1000 bytes, LZO for block 1) and a filemark, durable.
+    fn durable_start(dir: &Path) -> (Cartridge, Vec<Option<usize>>) {
+        let mut c = rw(dir);
+        for n in 0..3 {
+            let comp = if n == 1 {
+                Compression::Lzo
+            } else {
+                Compression::None
+            };
+            c.write_block(&block(n, 1000), comp, None).unwrap();
+        }
+        c.write_filemarks(1).unwrap();
+        (c, vec![Some(1000), Some(1000), Some(1000), None])
+    }
+
+    #[test]
+    fn buffered_blocks_read_back_before_and_after_flush() {
+        let home = tempfile::tempdir().unwrap();
+        let dir = tape(home.path(), Format::V6);
+        let (mut c, mut want) = durable_start(&dir);
+        let paths = c.partition(0).unwrap().paths().clone();
+        let (data_len, indx_len) = (len(&paths[0]), len(&paths[1]));
+        // Small blocks stay in memory; a large one goes to the data file at once.
+        for (n, size) in [(4, 100), (5, BIG), (6, 3000), (7, 5)] {
+            c.write_block(&block(n, size), Compression::None, None)
+                .unwrap();
+            want.push(Some(size));
+        }
+        assert_eq!(len(&paths[1]), indx_len, "index records are buffered");
+        assert_eq!(
+            len(&paths[0]),
+            data_len + 100 + BIG as u64,
+            "small data buffered"
+        );
+        // Read from the buffers (and the file) before anything is flushed.
+        let mut buf = Vec::new();
+        for n in 4..8u32 {
+            let Object::Data(i) = c.read_at(0, n, &mut buf).unwrap() else {
+                panic!("block {n}")
+            };
+            assert!(buf == block(n, want[n as usize].unwrap()), "block {n}");
+            assert_eq!(c.record(0, n).unwrap().blk_number.get(), n);
+            assert_eq!(i.block, n);
+        }
+        // Overwrite inside the buffered range: dropped from the buffers, not written.
+        c.locate(0, 6).unwrap();
+        c.write_block(&block(6, 2000), Compression::Lzo, None)
+            .unwrap();
+        want.truncate(6);
+        want.push(Some(2000));
+        // Overwrite of the large block that already reached the data file.
+        c.locate(0, 5).unwrap();
+        c.write_block(&block(5, 10), Compression::None, None)
+            .unwrap();
+        want.truncate(5);
+        want.push(Some(10));
+        assert_eq!(len(&paths[0]), data_len + 100, "data file cut back");
+        c.write_filemarks(0).unwrap();
+        check_tape(&dir, &want);
+        // Dropping a handle writes its buffers out (best effort, no fsync).
+        c.seek_eod();
+        c.write_block(&block(6, 300), Compression::Zlib(1), None)
+            .unwrap();
+        want.push(Some(300));
+        drop(c);
+        check_tape(&dir, &want);
+    }
+
+    #[test]
+    fn read_ahead_follows_overwrites() {
+        let home = tempfile::tempdir().unwrap();
+        let dir = tape(home.path(), Format::Legacy);
+        let mut c = rw(&dir);
+        let mut want = Vec::new();
+        for n in 0..300 {
+            c.write_block(&block(n, 64), Compression::None, None)
+                .unwrap();
+            want.push(Some(64));
+        }
+        c.write_filemarks(1).unwrap();
+        want.push(None);
+        let mut buf = Vec::new();
+        c.rewind();
+        for _ in 0..150 {
+            c.read(&mut buf).unwrap();
+        }
+        // Records 150.. are in the read-ahead cache now; overwrite from 140.
+        c.locate(0, 140).unwrap();
+        for n in 140..160 {
+            c.write_block(&block(n, 65), Compression::None, None)
+                .unwrap();
+        }
+        want.truncate(140);
+        want.extend(std::iter::repeat_n(Some(65), 20));
+        c.write_filemarks(1).unwrap();
+        want.push(None);
+        c.locate(0, 100).unwrap();
+        for n in 100..=160u32 {
+            let o = c.read(&mut buf).unwrap();
+            match want[n as usize] {
+                Some(size) => {
+                    assert!(matches!(o, Object::Data(_)), "block {n}: {o:?}");
+                    assert!(buf == block(n, size), "block {n}");
+                }
+                None => assert_eq!(o, Object::Filemark, "block {n}"),
+            }
+        }
+        assert_eq!(c.read(&mut buf).unwrap(), Object::EndOfData);
+        c.unload().unwrap();
+        check_tape(&dir, &want);
+    }
+
+    /// Short writes (the data or index write stops part way) leave no torn tail: the files
+    /// are cut back to the last object whose record reached the index file (that record
+    /// kept, not one fewer), the tape opens without damage and reads back.
+    #[test]
+    fn short_writes_cut_back_to_the_last_whole_record() {
+        for (file, budget) in [(0usize, 1500u64), (1, 700), (1, 0), (0, 0)] {
+            for format in [Format::Legacy, Format::V6] {
+                let ctx = format!("file {file} budget {budget} {format:?}");
+                let home = tempfile::tempdir().unwrap();
+                let dir = tape(home.path(), format);
+                let (mut c, want) = durable_start(&dir);
+                let paths = c.partition(0).unwrap().paths().clone();
+                let (data_len, indx_len) = (len(&paths[0]), len(&paths[1]));
+                for n in 4..14 {
+                    c.write_block(&block(n, 500), Compression::None, None)
+                        .unwrap();
+                }
+                *c.parts[0].fault.lock().unwrap() = Some((file, budget));
+                let e = c.write_filemarks(1).unwrap_err();
+                assert!(matches!(e, CartError::Io { .. }), "{ctx}: {e}");
+                assert_eq!(c.partition(0).unwrap().eod(), 4, "{ctx}");
+                assert_eq!(c.position().block, 4, "{ctx}");
+                assert_eq!(len(&paths[0]), data_len, "{ctx}");
+                assert_eq!(len(&paths[1]), indx_len, "{ctx}");
+                *c.parts[0].fault.lock().unwrap() = None;
+                drop(c);
+                check_tape(&dir, &want);
+            }
+        }
+    }
+
+    #[test]
+    fn failed_direct_write_drops_only_unwritten_records() {
+        let home = tempfile::tempdir().unwrap();
+        let dir = tape(home.path(), Format::V6);
+        let (mut c, mut want) = durable_start(&dir);
+        let paths = c.partition(0).unwrap().paths().clone();
+        // Make index writes go through: flush a few buffered blocks by hand.
+        for n in 4..6 {
+            c.write_block(&block(n, 800), Compression::None, None)
+                .unwrap();
+            want.push(Some(800));
+        }
+        c.parts[0].flush_pending().unwrap();
+        let data_len = len(&paths[0]);
+        c.write_block(&block(6, 900), Compression::None, None)
+            .unwrap();
+        // The buffered 900 bytes are written before the large block, which fails halfway.
+        *c.parts[0].fault.lock().unwrap() = Some((0, 900 + 50_000));
+        let e = c
+            .write_block(&block(7, BIG), Compression::None, None)
+            .unwrap_err();
+        assert!(matches!(e, CartError::Io { .. }), "{e}");
+        // Block 6's record never reached the index: it goes too; 0..6 stay.
+        assert_eq!(c.partition(0).unwrap().eod(), 6);
+        assert_eq!(c.position().block, 6);
+        assert_eq!(len(&paths[0]), data_len);
+        *c.parts[0].fault.lock().unwrap() = None;
+        c.write_block(&block(6, 42), Compression::None, None)
+            .unwrap();
+        want.push(Some(42));
+        c.unload().unwrap();
+        check_tape(&dir, &want);
+    }
+
+    /// More filemarks than one index buffer holds: written in several `pwrite`s; a failure
+    /// after the first ones reached the index takes them all out again.
+    #[test]
+    fn many_filemarks_in_one_call() {
+        let home = tempfile::tempdir().unwrap();
+        let dir = tape(home.path(), Format::V6);
+        let (mut c, mut want) = durable_start(&dir);
+        let paths = c.partition(0).unwrap().paths().clone();
+        let indx_len = len(&paths[1]);
+        c.write_block(&block(4, 10), Compression::None, None)
+            .unwrap();
+        *c.parts[0].fault.lock().unwrap() = Some((1, 3000 * 512));
+        assert!(c.write_filemarks(5000).is_err());
+        // Block 4 and the first filemarks reached the index; the filemarks are undone.
+        assert_eq!(c.partition(0).unwrap().eod(), 5);
+        assert_eq!(c.partition(0).unwrap().filemarks(), &[3]);
+        assert_eq!(len(&paths[1]), indx_len + 512);
+        assert_eq!(c.position().block, 5);
+        *c.parts[0].fault.lock().unwrap() = None;
+        want.push(Some(10));
+        c.write_filemarks(5000).unwrap();
+        want.extend(std::iter::repeat_n(None, 5000));
+        assert_eq!(c.partition(0).unwrap().filemarks().len(), 5001);
+        drop(c);
+        check_tape(&dir, &want);
+    }
+
+    #[test]
+    fn handle_stays_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<Cartridge>();
+    }
 
     #[test]
     fn timestamp_format() {

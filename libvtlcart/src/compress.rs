@@ -4,7 +4,7 @@
 //! (Castagnoli) of the uncompressed bytes. Decompression is checked for length and the CRC is
 //! checked before any byte leaves this module.
 
-use std::io::{Read, Write};
+use std::io::Write;
 
 /// How a data block is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -117,32 +117,67 @@ pub fn compress(c: Compression, data: &[u8], out: &mut Vec<u8>) {
     }
 }
 
-/// Decompress `stored` into `out` (cleared first), expecting exactly `size` bytes.
+/// Decompress `stored` into `out` (replaced), expecting exactly `size` bytes.
 ///
-/// Errors: a description of the failure (bad stream, wrong length).
+/// Errors: a description of the failure (bad stream, wrong length); `out` is then empty.
 pub fn decompress(
     c: Compression,
     stored: &[u8],
     size: usize,
     out: &mut Vec<u8>,
 ) -> Result<(), String> {
-    out.clear();
+    let res = decompress_into(c, stored, size, out);
+    if res.is_err() {
+        out.clear();
+    }
+    res
+}
+
+fn decompress_into(
+    c: Compression,
+    stored: &[u8],
+    size: usize,
+    out: &mut Vec<u8>,
+) -> Result<(), String> {
     match c {
         Compression::None => {
+            out.clear();
             if stored.len() != size {
                 return Err(format!("stored {} bytes, index says {size}", stored.len()));
             }
             out.extend_from_slice(stored);
         }
         Compression::Lzo => {
+            // No clear() first: only bytes past the old length are zeroed. Every byte is
+            // overwritten, as lzo1x::decompress fails unless it fills `out` exactly.
+            out.truncate(size);
             out.resize(size, 0);
             lzo1x::decompress(stored, out).map_err(|e| format!("LZO decompression failed: {e}"))?;
         }
         Compression::Zlib(_) => {
-            out.reserve(size);
-            let mut d = flate2::read::ZlibDecoder::new(stored).take(size as u64 + 1);
-            d.read_to_end(out)
-                .map_err(|e| format!("zlib decompression failed: {e}"))?;
+            // Inflate straight into `out` (no intermediate buffer). One byte of room past
+            // `size` tells a longer stream from an exact one.
+            out.clear();
+            out.reserve_exact(size.saturating_add(1));
+            let mut d = flate2::Decompress::new(true);
+            loop {
+                let consumed = d.total_in() as usize;
+                let produced = out.len();
+                let status = d
+                    .decompress_vec(&stored[consumed..], out, flate2::FlushDecompress::Finish)
+                    .map_err(|e| format!("zlib decompression failed: {e}"))?;
+                if status == flate2::Status::StreamEnd || out.len() > size {
+                    break;
+                }
+                if d.total_in() as usize == consumed && out.len() == produced {
+                    // No progress: the stream ends early (or `out` is full, handled above).
+                    return Err(format!(
+                        "zlib decompression failed: stream ends after {} of {} bytes",
+                        out.len(),
+                        size
+                    ));
+                }
+            }
             if out.len() != size {
                 return Err(format!(
                     "zlib stream holds {}{} bytes, index says {size}",
