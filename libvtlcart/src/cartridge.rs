@@ -1062,13 +1062,21 @@ impl Cartridge {
                 )));
             }
             let pos = self.pos;
-            let p = &mut self.parts[self.cur];
+            let cur = self.cur;
+            let p = &mut self.parts[cur];
             let res = p.truncate_at(pos).and_then(|()| p.write_filemarks(count));
             if let Err(e) = res {
                 self.clamp_pos();
                 return Err(e);
             }
             self.pos += count;
+            // Objects written earlier in other partitions become durable at this point too
+            // (docs/FORMAT.md: everything written before WRITE FILEMARKS returns).
+            for (i, other) in self.parts.iter_mut().enumerate() {
+                if i != cur {
+                    other.sync_all()?;
+                }
+            }
         } else {
             self.flush()?;
         }
