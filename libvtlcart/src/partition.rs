@@ -112,6 +112,14 @@ impl RecoveryPlan {
 /// the partition is dropped (best effort). Reads of buffered objects are served from memory.
 /// A failed write drops every object whose index record is not yet in the index file and cuts
 /// the files back to the last one that is, so a torn tail is never taken for good data.
+///
+/// On disk two rules hold after every single write or truncation, so wherever a process is
+/// killed: every index record points at bytes that are in the data file (data is written
+/// before the records that point to it and cut after them), and every filemark record in the
+/// index is listed in meta (the list grows before the records are written and shrinks after
+/// they are cut). A crash therefore leaves only tails that open reports without scanning the
+/// index (docs/FORMAT.md, "What is durable when"; tests/crash.rs and
+/// `every_crash_point_is_consistent_or_detected` check it).
 pub struct Partition {
     /// Partition number (0..=3).
     pub number: u32,
@@ -226,16 +234,26 @@ pub(crate) fn read_exact_at(f: &File, path: &Path, buf: &mut [u8], off: u64) -> 
 }
 
 pub(crate) fn write_all_at(f: &File, path: &Path, buf: &[u8], off: u64) -> Result<()> {
+    #[cfg(test)]
+    let buf = &buf[..crash_sim::allow(buf.len())];
     f.write_all_at(buf, off)
         .map_err(|e| CartError::io(path, "write", e))
 }
 
 pub(crate) fn set_len(f: &File, path: &Path, len: u64) -> Result<()> {
+    #[cfg(test)]
+    if crash_sim::allow(1) == 0 {
+        return Ok(());
+    }
     f.set_len(len)
         .map_err(|e| CartError::io(path, "write (truncate)", e))
 }
 
 pub(crate) fn sync(f: &File, path: &Path) -> Result<()> {
+    #[cfg(test)]
+    if crash_sim::armed() {
+        return Ok(());
+    }
     f.sync_data().map_err(|e| CartError::io(path, "fsync", e))
 }
 
@@ -347,8 +365,12 @@ impl Partition {
     /// block or filemark numbered like its slot, with sane fields, starting where the record
     /// before it ends; the data file holds every byte the index points to and nothing after
     /// it (not for NULL media); the meta header is whole, its count matches its size,
-    /// filemarks ascend, lie below EOD and are filemark records. When anything is wrong,
-    /// every record is checked and recovery keeps the records before the first bad one.
+    /// filemarks ascend, lie below EOD and are filemark records, and the last record, when it
+    /// is a filemark, is the last one listed. When anything is wrong, every record is checked
+    /// and recovery keeps the records before the first bad one (and rebuilds the list).
+    ///
+    /// Every state a crash can leave (docs/FORMAT.md, "What is durable when") is either
+    /// consistent or fails one of these checks; none of them scans the index.
     fn check(&self, raw: &Raw) -> Result<RecoveryPlan> {
         let mut damage = Vec::new();
         let [_, indx_path, meta_path] = &self.paths;
@@ -452,6 +474,27 @@ impl Partition {
                 ),
             });
             listed_ok = false;
+        }
+        // The last record, when it is a filemark, must be the last listed entry. vtl's write
+        // order never leaves a filemark record unlisted (see Partition::write_filemarks), but
+        // mhvtl writes the records before the list, and a crash between the two leaves
+        // exactly this. Only the last record can be checked without scanning the index.
+        if damage.is_empty() && listed_ok && whole > 0 {
+            let last = (whole - 1) as u32;
+            if self.record(last)?.blk_type.get() == TYPE_FILEMARK && fms.last() != Some(&last) {
+                damage.push(Damage {
+                    file: meta_path.clone(),
+                    offset: hdr + 4 * fms.len() as u64,
+                    what: format!(
+                        "filemark record {last}, the last record in {}, to be listed, found {}",
+                        indx_path.display(),
+                        match fms.last() {
+                            Some(f) => format!("the list ending at block {f}"),
+                            None => "an empty list".to_string(),
+                        }
+                    ),
+                });
+            }
         }
         // Filemark entries must name filemark records. A full scan is needed only when
         // something is already wrong (or to rebuild the list); otherwise spot-check the list.
@@ -767,20 +810,21 @@ impl Partition {
         Ok(())
     }
 
-    /// Drop every object at and after `block` (spec 1.4 "Overwrite"): the filemark list
-    /// first, then the index, then the data, so that a crash in between leaves a tape whose
-    /// meta never names an object beyond EOD. Objects still in the write buffers are simply
-    /// dropped from them.
+    /// Drop every object at and after `block` (spec 1.4 "Overwrite"): the index first, then
+    /// the filemark list, then the data (mhvtl cuts the index first too). Objects still in
+    /// the write buffers are simply dropped from them.
+    ///
+    /// Fix (found by the crash harness, tests/crash.rs): the list used to be cut first, so a
+    /// crash before the index was cut left filemark records in the index that the list no
+    /// longer named, a state no open check can see without scanning the whole index. Now the
+    /// list only ever names too many filemarks: a crash between the two leaves a listed
+    /// filemark at or after EOD, which open reports (and recovery rebuilds the list).
     pub(crate) fn truncate_at(&mut self, block: u32) -> Result<()> {
         if block >= self.eod {
             return Ok(());
         }
         let new_data_end = self.data_start(block)?;
         let keep_fm = self.filemarks.partition_point(|&f| f < block);
-        if keep_fm != self.filemarks.len() {
-            self.filemarks.truncate(keep_fm);
-            self.write_filemark_count()?;
-        }
         if block >= self.disk_eod {
             self.pend_idx
                 .truncate((block - self.disk_eod) as usize * RECORD_SIZE);
@@ -792,6 +836,10 @@ impl Partition {
         }
         self.eod = block;
         self.eod_data_offset = new_data_end;
+        if keep_fm != self.filemarks.len() {
+            self.filemarks.truncate(keep_fm);
+            self.write_filemark_count()?;
+        }
         if self.null_media {
             self.disk_data_end = new_data_end;
         } else if new_data_end >= self.disk_data_end {
@@ -984,19 +1032,29 @@ impl Partition {
     }
 
     /// Append `count` filemarks at EOD and make every object durable: the buffered data is
-    /// written and the data file fsync'ed, then the buffered index records and the filemark
-    /// records are written (one `pwrite` per [`INDEX_BUFFER_BYTES`]) and the index fsync'ed,
-    /// then the filemark list is appended and meta fsync'ed. If a step after the first
-    /// filemark record may have been written fails, the filemarks are taken out again (index
-    /// and list), so the index never holds filemarks the list does not name.
+    /// written and the data file fsync'ed; then the filemark list is appended and meta
+    /// fsync'ed; then the buffered index records and the filemark records are written (one
+    /// `pwrite` per [`INDEX_BUFFER_BYTES`]) and the index fsync'ed.
+    ///
+    /// Fix (found by the crash harness, tests/crash.rs): the list used to be written after
+    /// the index records, so a crash between the two left filemark records that the list did
+    /// not name, and a strict open accepted the tape with filemarks missing from its list.
+    /// With the list first, the files on disk satisfy at every point: every filemark record
+    /// in the index is listed, and a listed number that is not a filemark record is at or
+    /// after EOD (open reports it; recovery rebuilds the list from the index).
+    ///
+    /// If a step after the list was extended fails, the filemarks are taken out again: the
+    /// records that reached the index first, then the list (the same order as an overwrite).
     pub(crate) fn write_filemarks(&mut self, count: u32) -> Result<()> {
         self.flush_data()?;
-        // Data first: filemarks must never be durable before the blocks they follow.
+        // Data first: no record may be written before the bytes it points to are durable.
         sync(&self.data, &self.paths[0])?;
         let first = self.eod;
         let listed = self.filemarks.len();
         let new: Vec<u32> = (first..first + count).collect();
         let res = (|| {
+            self.append_filemarks(&new)?;
+            sync(&self.meta, &self.paths[2])?;
             for &n in &new {
                 if self.pend_idx.len() + RECORD_SIZE > INDEX_BUFFER_BYTES {
                     self.flush_index()?;
@@ -1006,14 +1064,15 @@ impl Partition {
                 self.eod += 1;
             }
             self.flush_index()?;
-            sync(&self.indx, &self.paths[1])?;
-            self.append_filemarks(&new)?;
-            sync(&self.meta, &self.paths[2])
+            sync(&self.indx, &self.paths[1])
         })();
         if res.is_err() {
-            // A failed flush already dropped every record not in the index file; what is
-            // left to undo are filemark records that reached it, and the list.
-            self.pend_idx.clear();
+            // A failed index write already dropped every record not in the index file; a
+            // failure before it (the list) drops the buffered records the same way. What is
+            // left to undo are filemark records that reached the index, then the list.
+            if !self.pend_idx.is_empty() {
+                self.revert_pending();
+            }
             if self.disk_eod > first {
                 let _ = self.set_index_len(first);
                 self.disk_eod = first;
@@ -1058,9 +1117,15 @@ impl Partition {
     }
 
     /// Apply a recovery plan to the files (truncate torn tails, rewrite the filemark list).
+    ///
+    /// The index is cut first, then the list rewritten, then the data cut, each fsync'ed:
+    /// as in an overwrite, a crash in between leaves at worst listed filemarks at or after
+    /// EOD, or data bytes after the last record, which the next open reports again.
     pub(crate) fn apply_recovery(&mut self, plan: &RecoveryPlan) -> Result<()> {
         self.flush_pending()?;
-        // Meta first (never name an object beyond the new EOD), then index, then data.
+        self.invalidate_cache();
+        set_len(&self.indx, &self.paths[1], plan.index_bytes.1)?;
+        sync(&self.indx, &self.paths[1])?;
         let hdr = self.meta_base + META_HEADER_SIZE;
         let meta_len = file_len(&self.meta, &self.paths[2])?;
         if meta_len < hdr {
@@ -1075,9 +1140,6 @@ impl Partition {
         self.filemarks = plan.filemarks_after.clone();
         self.write_filemark_count()?;
         sync(&self.meta, &self.paths[2])?;
-        self.invalidate_cache();
-        set_len(&self.indx, &self.paths[1], plan.index_bytes.1)?;
-        sync(&self.indx, &self.paths[1])?;
         if !self.null_media && plan.data_bytes.1 < plan.data_bytes.0 {
             set_len(&self.data, &self.paths[0], plan.data_bytes.1)?;
             sync(&self.data, &self.paths[0])?;
@@ -1128,4 +1190,64 @@ pub(crate) fn create_files(dir: &Path, layout: Layout, n: u32, meta_prefix: &[u8
         f.sync_all().map_err(|e| CartError::io(p, "fsync", e))?;
     }
     Ok(())
+}
+
+/// Tests: a simulated crash (a killed process). Once armed with a budget of `n` file changes
+/// (writes and truncations through this module, and MAM replacements), the first `n` are
+/// made and every later one is skipped, so the files stay as a crash at that point leaves
+/// them while the caller carries on unaware. With `tear`, the write that meets the limit
+/// writes the first half of its bytes (a write interrupted part way). fsync is skipped while
+/// armed (a killed process loses nothing the kernel has). Per thread.
+#[cfg(test)]
+pub(crate) mod crash_sim {
+    use std::cell::Cell;
+
+    thread_local! {
+        static BUDGET: Cell<Option<u64>> = const { Cell::new(None) };
+        static TEAR: Cell<bool> = const { Cell::new(false) };
+        static CRASHED: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// Crash after `changes` file changes.
+    pub(crate) fn arm(changes: u64, tear: bool) {
+        BUDGET.set(Some(changes));
+        TEAR.set(tear);
+        CRASHED.set(false);
+    }
+
+    /// Stop simulating; returns whether the crash happened (a change was skipped or torn).
+    pub(crate) fn disarm() -> bool {
+        BUDGET.set(None);
+        CRASHED.replace(false)
+    }
+
+    pub(crate) fn armed() -> bool {
+        BUDGET.get().is_some()
+    }
+
+    /// True once a change was skipped or torn: the simulated process is dead.
+    pub(crate) fn crashed() -> bool {
+        CRASHED.get()
+    }
+
+    /// A change of `len` bytes (1 for a truncation or rename) is about to be made: how many
+    /// of them to make.
+    pub(crate) fn allow(len: usize) -> usize {
+        match BUDGET.get() {
+            None => len,
+            Some(0) => {
+                CRASHED.set(true);
+                0
+            }
+            Some(1) if TEAR.get() && len > 1 => {
+                BUDGET.set(Some(0));
+                CRASHED.set(true);
+                len / 2
+            }
+            Some(n) => {
+                BUDGET.set(Some(n - 1));
+                len
+            }
+        }
+    }
 }
