@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run every test of vtl: formatting, lints, unit/integration/property tests (the mhvtl
 # fixtures in ../shared are used when present; with CI=true their absence is a failure),
-# doc tests, and a smoke run of the benchmarks.
+# doc tests, a smoke run of the benchmarks and, with CI=true or VTL_FUZZ=1, a short run of
+# every fuzz target (fuzz/run.sh 20: about 4 minutes on 2 cores from a cold build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-deps.sh
@@ -9,10 +10,16 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
+cargo fmt --manifest-path fuzz/Cargo.toml -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --workspace --locked
 echo "== benchmark smoke run (numbers live in docs/BENCHMARKS.md, never in tests)"
 cargo bench --workspace --locked --bench tape --bench preload_vs_cp -- --test
+if [ "${VTL_FUZZ:-0}" = 1 ] || [ "${CI:-}" = true ]; then
+  echo "== fuzz targets: clippy, then 20 s each (fuzz/run.sh; crash inputs in fuzz/artifacts)"
+  cargo clippy --manifest-path fuzz/Cargo.toml --all-targets --locked -- -D warnings
+  bash fuzz/run.sh 20
+fi
 echo "== all tests passed"

@@ -44,14 +44,21 @@ pub struct LibraryHome {
 pub fn library_homes(conf_dir: &Path) -> Result<Vec<LibraryHome>> {
     let path = conf_dir.join("device.conf");
     let text = std::fs::read(&path).map_err(|e| CartError::io(&path, "read", e))?;
-    let text = String::from_utf8_lossy(&text);
+    library_homes_from_str(&String::from_utf8_lossy(&text), &path)
+}
+
+/// Parse the text of a device.conf as [`library_homes`] does, without touching the file
+/// system (the fuzz target `device_conf` uses it); `path` only names the file in errors.
+///
+/// Errors: a `Library:` header whose id is not a number names `path` and the line.
+pub fn library_homes_from_str(text: &str, path: &Path) -> Result<Vec<LibraryHome>> {
     let mut out: Vec<LibraryHome> = Vec::new();
     let mut in_library: Option<usize> = None;
     for (i, line) in text.lines().enumerate() {
         if let Some(rest) = line.strip_prefix("Library:") {
             let id = rest.split_whitespace().next().unwrap_or("");
             let id: u32 = id.parse().map_err(|_| CartError::Corrupt {
-                file: path.clone(),
+                file: path.to_path_buf(),
                 offset: 0,
                 what: format!(
                     "a library number after 'Library:' on line {}, found {id:?}",
@@ -119,5 +126,23 @@ mod tests {
             PathBuf::from("/srv/l30")
         );
         assert!(library_home(d.path(), 11).is_err());
+    }
+
+    #[test]
+    fn parses_text_without_a_file() {
+        let f = Path::new("/x/device.conf");
+        let h = library_homes_from_str("Library: 7\n Home directory: /m\n", f).unwrap();
+        assert_eq!(
+            h,
+            [LibraryHome {
+                id: 7,
+                home: PathBuf::from("/m"),
+                line: 1
+            }]
+        );
+        let e = library_homes_from_str("\nLibrary: x\n", f)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("/x/device.conf") && e.contains("line 2"), "{e}");
     }
 }

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Seed the fuzz corpora fuzz/corpus/<target>/ from the mhvtl fixtures
+# (../shared/fixtures/mhvtl beside the workspace, or $VTL_FIXTURES), plus a few hand-made
+# inputs. Idempotent: each seed is named by the SHA-1 of its bytes, as libFuzzer names its
+# own corpus entries. The corpora are not committed (the fixtures hold third-party text).
+# Without fixtures only the hand-made seeds are written (a note says so).
+set -euo pipefail
+cd "$(dirname "$0")"
+fx="${VTL_FIXTURES:-../../shared/fixtures/mhvtl}"
+corpus=corpus
+targets=(index meta mam_legacy mam_tlv mhvtl_data device_conf decompress barcode cartridge)
+for t in "${targets[@]}"; do mkdir -p "$corpus/$t"; done
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# add TARGET FILE: copy FILE into the target's corpus under its SHA-1.
+add() {
+  local sum
+  sum=$(sha1sum "$2" | cut -d' ' -f1)
+  cp "$2" "$corpus/$1/$sum"
+  chmod u+w "$corpus/$1/$sum"
+}
+# add_bytes TARGET: stdin becomes one seed.
+add_bytes() { cat >"$tmp/seed"; add "$1" "$tmp/seed"; }
+# le32 N: N as 4 little-endian bytes.
+le32() {
+  printf "$(printf '\\x%02x\\x%02x\\x%02x\\x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) \
+    $(($1 >> 16 & 255)) $(($1 >> 24 & 255)))"
+}
+# u32 FILE OFFSET: the little-endian u32 at OFFSET of FILE.
+u32() { od -An -tu4 -j "$2" -N 4 "$1" | tr -d ' '; }
+size() { stat -c %s "$1"; }
+# cut_bytes FILE OFFSET COUNT: COUNT bytes of FILE from OFFSET.
+cut_bytes() { dd if="$1" iflag=skip_bytes,count_bytes skip="$2" count="$3" bs=64K status=none; }
+
+# Hand-made seeds (also the only ones when the fixtures are missing).
+printf 'E01001L8' | add_bytes barcode
+printf 'E01001L8..E01010L8' | add_bytes barcode
+printf 'A09..A11' | add_bytes barcode
+printf 'W_1.2+3#' | add_bytes barcode
+printf 'VERSION: 5\n\nLibrary: 10 CHANNEL: 00\n Home directory: /srv/l10\n\nDrive: 11\n Home directory: /x\n' |
+  add_bytes device_conf
+{ printf '\x01'; le32 5; printf '\x11\x00\x00'; } | add_bytes decompress
+
+have_fixtures=1
+[ -d "$fx/legacy" ] && [ -d "$fx/v6" ] || have_fixtures=0
+if [ "$have_fixtures" = 0 ]; then
+  echo "seed.sh: no mhvtl fixtures at $fx (set VTL_FIXTURES): hand-made seeds only"
+  exit 0
+fi
+
+for f in "$fx"/etc/*/device.conf; do add device_conf "$f"; done
+for d in "$fx"/legacy/* "$fx"/v6/*; do
+  pcl=$(basename "$d")
+  printf '%s' "$pcl" | add_bytes barcode
+  if [ -f "$d/meta" ] && [ ! -f "$d/mam" ]; then
+    # Legacy: the MAM is the start of meta, the filemark section the rest.
+    head -c 1024 "$d/meta" | add_bytes mam_legacy
+    { printf '\x02\x03\x00'; tail -c +1025 "$d/meta"; } | add_bytes meta
+  fi
+  if [ -f "$d/mam" ]; then
+    if [ "$(u32 "$d/mam" 4)" = 4 ]; then add mam_tlv "$d/mam"; else add mam_legacy "$d/mam"; fi
+  fi
+  [ -f "$d/mhvtl_data" ] && add mhvtl_data "$d/mhvtl_data"
+  for m in "$d"/meta.*; do
+    [ -f "$m" ] && { printf '\x02\x03\x01'; cat "$m"; } | add_bytes meta
+  done
+  # Index files, and the stored bytes of up to 8 data blocks of each.
+  for i in "$d"/indx "$d"/indx.*; do
+    [ -f "$i" ] && [ "$(size "$i")" -gt 0 ] || continue
+    head -c 65536 "$i" | add_bytes index
+    data="${i/indx/data}"
+    n=$(($(size "$i") / 512))
+    [ "$n" -gt 8 ] && n=8
+    for ((r = 0; r < n; r++)); do
+      o=$((r * 512))
+      [ "$(u32 "$i" $((o + 8)))" = 11 ] || continue
+      off=$(u32 "$i" "$o")
+      flags=$(u32 "$i" $((o + 12)))
+      bsize=$(u32 "$i" $((o + 20)))
+      disk=$(u32 "$i" $((o + 24)))
+      [ "$disk" -gt 0 ] && [ "$disk" -le 65536 ] && [ "$bsize" -le 1048576 ] || continue
+      [ -f "$data" ] && [ "$(size "$data")" -ge $((off + disk)) ] || continue
+      if ((flags & 4)); then kind='\x01'; elif ((flags & 1)); then kind='\x02'; else kind='\x00'; fi
+      { printf "$kind"; le32 "$bsize"; cut_bytes "$data" "$off" "$disk"; } |
+        add_bytes decompress
+    done
+  done
+  # The whole cartridge, packed as the cartridge target reads it (small tapes only).
+  [ "$(du -sb "$d" | cut -f1)" -le 65536 ] || continue
+  {
+    if [ -f "$d/mam" ]; then
+      mode=1
+      [ -f "$d/mhvtl_data" ] || mode=$((mode | 4))
+      if [ -f "$d/data.0" ]; then
+        parts=$(ls "$d" | grep -c '^data\.[0-9]$')
+        mode=$((mode | (parts - 1) << 4))
+        files=(mam mhvtl_data)
+        for ((p = 0; p < parts; p++)); do files+=("meta.$p" "indx.$p" "data.$p"); done
+      else
+        mode=$((mode | 2))
+        files=(mam mhvtl_data meta indx data)
+      fi
+    else
+      mode=0
+      files=(meta indx data)
+    fi
+    printf "$(printf '\\x%02x' "$mode")"
+    for f in "${files[@]}"; do
+      if [ -f "$d/$f" ]; then le32 "$(size "$d/$f")"; cat "$d/$f"; else le32 0; fi
+    done
+  } | add_bytes cartridge
+done
+for t in "${targets[@]}"; do
+  echo "seed.sh: $t: $(ls "$corpus/$t" | wc -l) inputs"
+done
