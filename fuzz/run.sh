@@ -51,6 +51,8 @@ bash seed.sh
 echo "== building the fuzz targets (sanitizer: $san)"
 flags=(-O -a -s "$san")
 triple=$(rustc -vV | sed -n 's/^host: //p')
+# cargo-fuzz builds into $CARGO_TARGET_DIR when it is set (relative paths are taken from fuzz/).
+target_dir="${CARGO_TARGET_DIR:-target}"
 RUSTC_BOOTSTRAP=1 cargo fuzz build "${flags[@]}" --target "$triple"
 built=$SECONDS
 
@@ -63,7 +65,7 @@ run_one() {
   mkdir -p "artifacts/$t" "corpus/$t"
   # The binaries built above, not `cargo fuzz run`: sources edited while this runs do not
   # change what the later targets test.
-  TMPDIR="$tmp/scratch" "target/$triple/release/$t" -artifact_prefix="artifacts/$t/" \
+  TMPDIR="$tmp/scratch" "$target_dir/$triple/release/$t" -artifact_prefix="artifacts/$t/" \
     -max_total_time="$secs" -runs="$runs" -max_len="$(max_len "$t")" -timeout=30 \
     -rss_limit_mb=2048 -print_final_stats=1 "corpus/$t" >"$tmp/logs/$t" 2>&1 || rc=$?
   echo "$rc" >"$tmp/rc/$t"
