@@ -12,10 +12,7 @@ use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
-use libvtlcart::{
-    Cartridge, Compression, CreateSpec, Density, Format, Mam, MediumType, NewMam, Object,
-    OpenOptionsCart,
-};
+use libvtlcart::{Cartridge, Compression, Format, MediumType, Object, OpenOptionsCart};
 use proptest::prelude::*;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -880,25 +877,8 @@ fn small_tape(home: &Path, format: Format) -> (PathBuf, BTreeMap<String, Vec<u8>
     } else {
         "ARBLEG"
     };
-    let dir = home.join(pcl);
-    let mam = Mam::new_cartridge(&NewMam {
-        pcl,
-        density: Density::lookup("LTO6").unwrap(),
-        medium_type: MediumType::Data,
-        capacity: 10 << 20,
-        epoch: 1_700_000_000,
-        v6: format == Format::V6,
-        application_vendor: *b"vtl test",
-    });
-    Cartridge::create(
-        &dir,
-        &CreateSpec {
-            format,
-            mam,
-            force: false,
-        },
-    )
-    .unwrap();
+    let dir =
+        libvtlcart::testing::make_cartridge(home, pcl, format, MediumType::Data, "LTO6", 10 << 20);
     let mut c = Cartridge::open(
         &dir,
         &OpenOptionsCart {

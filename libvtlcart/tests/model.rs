@@ -24,8 +24,8 @@ use std::path::{Path, PathBuf};
 
 use libvtlcart::index::{FLAG_CRC, FLAG_LZO, FLAG_ZLIB};
 use libvtlcart::{
-    CartError, Cartridge, Compression, CreateSpec, Density, EARLY_WARNING_BYTES, Format, Mam,
-    MediumType, NewMam, Object, OpenOptionsCart, SpaceOutcome, SpaceStop,
+    CartError, Cartridge, Compression, EARLY_WARNING_BYTES, Format, MediumType, Object,
+    OpenOptionsCart, SpaceOutcome, SpaceStop,
 };
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -33,26 +33,7 @@ use proptest::test_runner::TestCaseError;
 // ------------------------------------------------------------------ helpers
 
 fn new_tape(home: &Path, pcl: &str, format: Format, medium: MediumType, capacity: u64) -> PathBuf {
-    let dir = home.join(pcl);
-    let mam = Mam::new_cartridge(&NewMam {
-        pcl,
-        density: Density::lookup("LTO8").unwrap(),
-        medium_type: medium,
-        capacity,
-        epoch: 1_700_000_000,
-        v6: format == Format::V6,
-        application_vendor: *b"vtl test",
-    });
-    Cartridge::create(
-        &dir,
-        &CreateSpec {
-            format,
-            mam,
-            force: false,
-        },
-    )
-    .unwrap();
-    dir
+    libvtlcart::testing::make_cartridge(home, pcl, format, medium, "LTO8", capacity)
 }
 
 fn open_rw(dir: &Path) -> Cartridge {
