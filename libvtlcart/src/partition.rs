@@ -549,7 +549,7 @@ impl Partition {
             // whose type flipped between data and filemark, or whose fields are garbage, was
             // kept and the recovered tape was neither clean nor readable.
             filemarks_after = Vec::new();
-            let mut buf = vec![0u8; 4096 * RECORD_SIZE];
+            let mut buf = vec![0u8; keep.min(4096) as usize * RECORD_SIZE];
             let mut n = 0u32;
             let mut prev_end = 0u64;
             'scan: while n < keep {
