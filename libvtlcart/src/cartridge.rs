@@ -182,14 +182,28 @@ fn io<'a>(path: &'a Path, op: &'static str) -> impl FnOnce(std::io::Error) -> Ca
     move |e| CartError::io(path, op, e)
 }
 
+/// How long a writer waits for the cartridge lock before reporting it in use. A lock can be
+/// held for an instant by a process that is letting go of the cartridge, or by a child forked
+/// while the holder's descriptor was open (it closes at exec): waiting briefly keeps such
+/// transients from failing a load.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_millis(250);
+
 fn lock_dir(dir: &Path) -> Result<File> {
     let f = File::open(dir).map_err(io(dir, "open"))?;
-    match f.try_lock() {
-        Ok(()) => Ok(f),
-        Err(std::fs::TryLockError::WouldBlock) => Err(CartError::Locked {
-            dir: dir.to_path_buf(),
-        }),
-        Err(std::fs::TryLockError::Error(e)) => Err(CartError::io(dir, "lock", e)),
+    let deadline = std::time::Instant::now() + LOCK_WAIT;
+    loop {
+        match f.try_lock() {
+            Ok(()) => return Ok(f),
+            Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(CartError::Locked {
+                    dir: dir.to_path_buf(),
+                });
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(CartError::io(dir, "lock", e)),
+        }
     }
 }
 
