@@ -200,6 +200,7 @@ fn lock_dir(dir: &Path) -> Result<File> {
             Err(std::fs::TryLockError::WouldBlock) => {
                 return Err(CartError::Locked {
                     dir: dir.to_path_buf(),
+                    holder: crate::lockinfo::lock_holder(dir),
                 });
             }
             Err(std::fs::TryLockError::Error(e)) => return Err(CartError::io(dir, "lock", e)),

@@ -52,10 +52,14 @@ pub enum CartError {
         mam_fmt: u32,
     },
     /// Another process holds the cartridge (exclusive lock on its directory).
-    #[error("{dir}: cartridge is in use by another process (locked)")]
+    #[error("{}: cartridge is in use by {}", dir.display(),
+        holder.as_deref().unwrap_or("another process (it holds the cartridge's lock)"))]
     Locked {
         /// The cartridge directory.
         dir: PathBuf,
+        /// Who holds the lock, e.g. `pid 1234 (vtltape -q 11)`, when /proc tells
+        /// ([`crate::lockinfo::lock_holder`]).
+        holder: Option<String>,
     },
     /// A barcode (PCL) was refused before any path was built.
     #[error("invalid barcode {pcl:?}: {why}")]

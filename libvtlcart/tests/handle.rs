@@ -29,7 +29,7 @@ fn a_writer_locks_the_cartridge() {
     let dir = new_tape(home.path(), "E01001L8", Format::Legacy, MediumType::Data);
     let a = Cartridge::open(&dir, &rw()).unwrap();
     match Cartridge::open(&dir, &rw()) {
-        Err(CartError::Locked { dir: d }) => assert_eq!(d, dir),
+        Err(CartError::Locked { dir: d, .. }) => assert_eq!(d, dir),
         other => panic!("second writer: {other:?}"),
     }
     // Readers (dump_tape) are not blocked.

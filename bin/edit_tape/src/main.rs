@@ -427,12 +427,6 @@ fn edit(pcl: &str, dir: &Path, cli: &Cli) -> Result<Edited, Failure> {
 /// `dump_tape --recover` for a damaged one.
 fn open_failure(pcl: &str, dir: &Path, e: CartError) -> Failure {
     match e {
-        CartError::Locked { .. } => cartridge_failure(format!(
-            "{pcl}: {}: cartridge is in use by {}",
-            dir.display(),
-            libvtlcart::lockinfo::lock_holder(dir)
-                .unwrap_or_else(|| "another process (it holds the cartridge's lock)".into())
-        )),
         e @ CartError::Corrupt { .. } => cartridge_failure(format!(
             "{pcl}: {e} (the cartridge is damaged; `dump_tape --recover {}` repairs it)",
             dir.display()

@@ -397,12 +397,6 @@ fn run_job(
 /// `dump_tape --recover` for a damaged one.
 fn refusal_message(dir: &std::path::Path, r: Refusal) -> String {
     match r {
-        Refusal::Open(CartError::Locked { .. }) => format!(
-            "{}: cartridge is in use by {}",
-            dir.display(),
-            libvtlcart::lockinfo::lock_holder(dir)
-                .unwrap_or_else(|| "another process (it holds the cartridge's lock)".into())
-        ),
         Refusal::Open(e @ CartError::Corrupt { .. }) => format!(
             "{e} (the cartridge is damaged; `dump_tape --recover {}` repairs it)",
             dir.display()
