@@ -1,0 +1,2 @@
+//! vtltape: an SSC tape drive over libvtlcart cartridges.
+#![warn(missing_docs)]
