@@ -160,3 +160,96 @@ pub fn assert_same_as_mhvtl(ours: &Path, theirs: &Path, id: &str) {
         }
     }
 }
+
+/// A size-limited filesystem (tmpfs) mounted on a fresh temporary directory, for disk-full
+/// tests; unmounted and removed on drop.
+#[derive(Debug)]
+pub struct SmallFs {
+    dir: PathBuf,
+}
+
+impl SmallFs {
+    /// Mount a tmpfs of `bytes` bytes (rounded up to pages by the kernel). Needs the
+    /// privilege to mount (root, or CAP_SYS_ADMIN).
+    ///
+    /// Returns `None`, after printing a `SKIPPED` line, when mounting is not permitted;
+    /// with `CI=true` that panics instead: CI runs as root and must run these tests.
+    pub fn mount(bytes: u64) -> Option<SmallFs> {
+        let base = std::env::temp_dir().join(format!(
+            "vtl-smallfs-{}-{}",
+            std::process::id(),
+            SMALLFS_SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&base).expect("create mount point");
+        let out = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o"])
+            .arg(format!("size={bytes},mode=0755"))
+            .arg("tmpfs")
+            .arg(&base)
+            .output();
+        match out {
+            Ok(o) if o.status.success() => Some(SmallFs { dir: base }),
+            other => {
+                let _ = std::fs::remove_dir(&base);
+                let why = match other {
+                    Ok(o) => String::from_utf8_lossy(&o.stderr).trim().to_string(),
+                    Err(e) => e.to_string(),
+                };
+                if std::env::var("CI").as_deref() == Ok("true") {
+                    panic!("cannot mount a tmpfs for the disk-full tests and CI=true: {why}");
+                }
+                eprintln!("SKIPPED: disk-full test needs to mount a tmpfs: {why}");
+                None
+            }
+        }
+    }
+
+    /// The mount point.
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Fill the filesystem with a file until `leave` bytes (about) remain; returns its path
+    /// (remove it to free the space again).
+    pub fn fill_leaving(&self, leave: u64) -> PathBuf {
+        let p = self.dir.join("filler");
+        let mut f = std::fs::File::create(&p).expect("create filler");
+        let chunk = vec![0x5au8; 64 * 1024];
+        loop {
+            let free = free_bytes(&self.dir);
+            if free <= leave {
+                break;
+            }
+            let n = ((free - leave) as usize).min(chunk.len());
+            use std::io::Write;
+            if f.write_all(&chunk[..n]).is_err() {
+                break;
+            }
+        }
+        f.sync_all().ok();
+        p
+    }
+}
+
+static SMALLFS_SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Bytes available on the filesystem holding `p` (`df`'s "Avail").
+pub fn free_bytes(p: &Path) -> u64 {
+    let out = std::process::Command::new("df")
+        .args(["--output=avail", "-B1"])
+        .arg(p)
+        .output()
+        .expect("run df");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .nth(1)
+        .and_then(|l| l.trim().parse().ok())
+        .expect("df output")
+}
+
+impl Drop for SmallFs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.dir).status();
+        let _ = std::fs::remove_dir(&self.dir);
+    }
+}
