@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 fx="${VTL_FIXTURES:-../../shared/fixtures/mhvtl}"
 corpus=corpus
-targets=(index meta mam_legacy mam_tlv mhvtl_data device_conf decompress barcode cartridge)
+targets=(index meta mam_legacy mam_tlv mhvtl_data device_conf config_device_conf library_contents decompress barcode cartridge)
 for t in "${targets[@]}"; do mkdir -p "$corpus/$t"; done
 
 tmp=$(mktemp -d)
@@ -41,6 +41,10 @@ printf 'A09..A11' | add_bytes barcode
 printf 'W_1.2+3#' | add_bytes barcode
 printf 'VERSION: 5\n\nLibrary: 10 CHANNEL: 00\n Home directory: /srv/l10\n\nDrive: 11\n Home directory: /x\n' |
   add_bytes device_conf
+printf 'VERSION: 5\n\nLibrary: 10 CHANNEL: 00 TARGET: 00 LUN: 00\n Product identification: SDLT 320\n PERSIST: Yes\n\nDrive: 11 CHANNEL: 00 TARGET: 01 LUN: 00\n Library ID: 10 Slot: 01\n Compression: 6\n NAA: 1:2:3\n' |
+  add_bytes config_device_conf
+printf 'VERSION: 2\nDrive 2: SER1\nPicker 1: P00001L8\nMAP 3: M00001L9\nSlot 1: E01001L8\nSlot 4: \nSlot 5: NOBAR01\n' |
+  add_bytes library_contents
 { printf '\x01'; le32 5; printf '\x11\x00\x00'; } | add_bytes decompress
 
 have_fixtures=1
@@ -50,7 +54,8 @@ if [ "$have_fixtures" = 0 ]; then
   exit 0
 fi
 
-for f in "$fx"/etc/*/device.conf; do add device_conf "$f"; done
+for f in "$fx"/etc/*/device.conf; do add device_conf "$f"; add config_device_conf "$f"; done
+for f in "$fx"/etc/*/library_contents.*; do add library_contents "$f"; done
 for d in "$fx"/legacy/* "$fx"/v6/*; do
   pcl=$(basename "$d")
   printf '%s' "$pcl" | add_bytes barcode
