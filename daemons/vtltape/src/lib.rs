@@ -1,2 +1,5 @@
 //! vtltape: an SSC tape drive over libvtlcart cartridges.
 #![warn(missing_docs)]
+
+pub mod density;
+pub mod personality;
