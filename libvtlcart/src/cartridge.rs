@@ -208,8 +208,24 @@ fn lock_dir(dir: &Path) -> Result<File> {
     }
 }
 
+/// Read a whole small file (the v6 `mam`, `mhvtl_data`), refusing a symbolic link.
 fn read_file(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(io(path, "read"))
+    use std::io::Read;
+    let mut f = open_nofollow(path)?;
+    let mut v = Vec::new();
+    f.read_to_end(&mut v).map_err(io(path, "read"))?;
+    Ok(v)
+}
+
+/// Open a tape file for reading without following a symbolic link (a link planted in a
+/// cartridge directory must not make the drive read or overwrite a file elsewhere).
+fn open_nofollow(path: &Path) -> Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+        .map_err(|e| partition::open_error(path, e))
 }
 
 /// Write `bytes` to `path` through a temporary file, fsync and rename (atomic replace).
@@ -298,7 +314,7 @@ fn detect(dir: &Path) -> Result<(Layout, Mam)> {
     }
     let meta_path = dir.join("meta");
     if meta_path.exists() && dir.join("data").exists() && dir.join("indx").exists() {
-        let f = File::open(&meta_path).map_err(io(&meta_path, "open"))?;
+        let f = open_nofollow(&meta_path)?;
         let mut buf = vec![0u8; LEGACY_MAM_SIZE];
         read_exact_at(&f, &meta_path, &mut buf, 0)?;
         let m = Mam::from_legacy_bytes(&buf, &meta_path)?;

@@ -146,3 +146,80 @@ mod tests {
         assert!(e.contains("/x/device.conf") && e.contains("line 2"), "{e}");
     }
 }
+
+/// The directory of cartridge `pcl` in the media home `home`, confined to that home: the
+/// barcode is validated first ([`crate::validate_pcl`]: no `/`, `..`, NUL, ...), and a
+/// cartridge directory that is a symbolic link is accepted only when it resolves to a
+/// place inside the home (a link out of the media home is refused). The files inside a
+/// cartridge directory are never opened through symbolic links (the media crate opens them
+/// with `O_NOFOLLOW`).
+///
+/// The directory need not exist (the caller opens or creates it).
+///
+/// Errors: [`CartError::BadBarcode`]; [`CartError::InvalidArgument`] naming the link and its
+/// target when it leaves the home; I/O errors resolving the link.
+pub fn cartridge_dir(home: &Path, pcl: &str) -> Result<PathBuf> {
+    crate::validate_pcl(pcl)?;
+    let path = home.join(pcl);
+    match std::fs::symlink_metadata(&path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            let target = path
+                .canonicalize()
+                .map_err(|e| CartError::io(&path, "resolve symbolic link", e))?;
+            let canon_home = home
+                .canonicalize()
+                .map_err(|e| CartError::io(home, "resolve media home", e))?;
+            if target.starts_with(&canon_home) && target != canon_home {
+                Ok(path)
+            } else {
+                Err(CartError::InvalidArgument(format!(
+                    "{}: symbolic link to {}, outside the media home {}: refused",
+                    path.display(),
+                    target.display(),
+                    canon_home.display()
+                )))
+            }
+        }
+        _ => Ok(path),
+    }
+}
+
+#[cfg(test)]
+mod confinement_tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    #[test]
+    fn links_out_of_the_home_are_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let t = tmp.path();
+        let home = t.join("home");
+        let outside = t.join("elsewhere");
+        std::fs::create_dir_all(home.join("real")).unwrap();
+        std::fs::create_dir_all(outside.join("E01001L8")).unwrap();
+        // plain directory: fine, existing or not
+        assert_eq!(
+            cartridge_dir(&home, "E01002L8").unwrap(),
+            home.join("E01002L8")
+        );
+        // a link to a directory inside the home: fine
+        symlink(home.join("real"), home.join("E01003L8")).unwrap();
+        assert_eq!(
+            cartridge_dir(&home, "E01003L8").unwrap(),
+            home.join("E01003L8")
+        );
+        // a link out of the home: refused, naming both ends
+        symlink(outside.join("E01001L8"), home.join("E01001L8")).unwrap();
+        let e = cartridge_dir(&home, "E01001L8").unwrap_err().to_string();
+        assert!(e.contains("outside the media home"), "{e}");
+        assert!(e.contains("elsewhere/E01001L8"), "{e}");
+        // a link to the home itself: refused
+        symlink(&home, home.join("E01004L8")).unwrap();
+        assert!(cartridge_dir(&home, "E01004L8").is_err());
+        // bad barcodes never reach the file system
+        assert!(matches!(
+            cartridge_dir(&home, "../x"),
+            Err(CartError::BadBarcode { .. })
+        ));
+    }
+}

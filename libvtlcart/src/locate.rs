@@ -11,7 +11,9 @@
 //!   we honour it).
 //!
 //! `CONFDIR` is `-C`, else `$VTL_CONFIG_DIR`, else `/etc/vtl` ([`crate::home::config_dir`]).
-//! The barcode is validated ([`crate::validate_pcl`]) before any path is built from it.
+//! The barcode is validated ([`crate::validate_pcl`]) before any path is built from it, and a
+//! cartridge directory that is a symbolic link out of its media home is refused
+//! ([`crate::home::cartridge_dir`]).
 
 use std::path::{Path, PathBuf};
 
@@ -78,12 +80,12 @@ impl Search<'_> {
     pub fn cartridge(&self, pcl: &str) -> Result<PathBuf, LocateError> {
         validate_pcl(pcl)?;
         if self.home.is_some() || self.library.is_some() {
-            return Ok(self.media_home()?.join(pcl));
+            return Ok(home::cartridge_dir(&self.media_home()?, pcl)?);
         }
         let conf = self.config_dir();
         let homes = home::library_homes(&conf)?;
         if let Some(h) = homes.iter().find(|h| h.home.join(pcl).is_dir()) {
-            return Ok(h.home.join(pcl));
+            return Ok(home::cartridge_dir(&h.home, pcl)?);
         }
         let searched = if homes.is_empty() {
             "no Library: stanza".to_string()

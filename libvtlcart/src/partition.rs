@@ -207,11 +207,23 @@ impl RecordCache {
 }
 
 fn open_file(path: &Path, write: bool) -> Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
     OpenOptions::new()
         .read(true)
         .write(write)
+        .custom_flags(libc::O_NOFOLLOW)
         .open(path)
-        .map_err(|e| CartError::io(path, "open", e))
+        .map_err(|e| open_error(path, e))
+}
+
+/// The error for a failed open of a tape file: a symbolic link (refused: O_NOFOLLOW gives
+/// ELOOP) is named as such rather than as "too many levels of symbolic links".
+pub(crate) fn open_error(path: &Path, e: std::io::Error) -> CartError {
+    if e.raw_os_error() == Some(libc::ELOOP) {
+        CartError::io(path, "open (a tape file may not be a symbolic link)", e)
+    } else {
+        CartError::io(path, "open", e)
+    }
 }
 
 fn file_len(f: &File, path: &Path) -> Result<u64> {

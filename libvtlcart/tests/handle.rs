@@ -234,3 +234,43 @@ fn appending_to_mhvtl_tapes_keeps_them_mhvtl_tapes() {
         }
     }
 }
+
+/// A tape file replaced by a symbolic link is refused (O_NOFOLLOW), for both layouts and for
+/// every file, with an error naming the file; the link's target is untouched.
+#[test]
+fn symlinked_tape_files_are_refused() {
+    use std::os::unix::fs::symlink;
+    for (format, files) in [
+        (Format::Legacy, &["data", "indx", "meta"][..]),
+        (
+            Format::V6,
+            &["mam", "mhvtl_data", "data.0", "indx.0", "meta.0"][..],
+        ),
+    ] {
+        for name in files {
+            let t = tempfile::tempdir().unwrap();
+            let dir = libvtlcart::testing::make_cartridge(
+                &t.path().join("home"),
+                "E01001L8",
+                format,
+                MediumType::Data,
+                "LTO8",
+                100 << 20,
+            );
+            let victim = t.path().join("victim");
+            std::fs::rename(dir.join(name), &victim).unwrap();
+            symlink(&victim, dir.join(name)).unwrap();
+            let before = std::fs::read(&victim).unwrap();
+            let opts = OpenOptionsCart {
+                write: true,
+                ..Default::default()
+            };
+            let e = Cartridge::open(&dir, &opts).unwrap_err().to_string();
+            assert!(
+                e.contains(name) && e.contains("symbolic link"),
+                "{format:?}/{name}: {e}"
+            );
+            assert_eq!(std::fs::read(&victim).unwrap(), before);
+        }
+    }
+}
