@@ -95,6 +95,25 @@ impl ScsiError {
         ScsiError::InvalidFieldInParameterList { byte, bit, why }
     }
 
+    /// PARAMETER LIST LENGTH ERROR (0x05/0x1a/0x00) with the field pointer at CDB byte
+    /// `cdb_byte` (the PARAMETER LIST LENGTH field), so every ILLEGAL REQUEST carries SKSV.
+    pub const fn param_list_length_at(cdb_byte: u16) -> ScsiError {
+        ScsiError::illegal_at(Asc::PARAMETER_LIST_LENGTH_ERROR, cdb_byte, None)
+    }
+
+    /// ILLEGAL REQUEST with `asc` and the field pointer at CDB byte `byte` / `bit` (for
+    /// conditions other than INVALID FIELD IN CDB that still name a CDB field, e.g.
+    /// INVALID RELEASE OF PERSISTENT RESERVATION at the TYPE field).
+    pub const fn illegal_at(asc: Asc, byte: u16, bit: Option<u8>) -> ScsiError {
+        let mut s = Sense::new(SenseKey::IllegalRequest, asc);
+        s.specific = Some(crate::sense::SenseKeySpecific::Field {
+            in_cdb: true,
+            byte,
+            bit,
+        });
+        ScsiError::Check(s)
+    }
+
     /// The status this error completes the command with.
     pub fn status(&self) -> Status {
         match self {
