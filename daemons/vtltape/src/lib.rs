@@ -1,5 +1,29 @@
 //! vtltape: an SSC tape drive over libvtlcart cartridges.
+//!
+//! * [`drive::Drive`]: the drive state and its SSC data-path commands ([`cdb::Command`]);
+//! * [`loader`]: putting cartridges in and out (the changer's interface, LOAD UNLOAD);
+//! * [`error`]: [`error::DriveError`] and the media-error-to-sense mapping;
+//! * [`tapealert`]: TapeAlert flags;
+//! * [`lu::TapeDrive`]: the SCSI logical unit (SPC core + SSC data path).
 #![warn(missing_docs)]
 
+pub mod capacity;
+pub mod cdb;
 pub mod density;
+pub mod drive;
+pub mod erase;
+pub mod error;
+pub mod filemark;
+pub mod limits;
+pub mod loader;
+pub mod lu;
+pub mod overwrite;
 pub mod personality;
+pub mod position;
+pub mod rw;
+pub mod serial;
+pub mod tapealert;
+
+pub use drive::{CompressionAlgorithm, CompressionConfig, Drive, DriveConfig};
+pub use error::DriveError;
+pub use lu::TapeDrive;

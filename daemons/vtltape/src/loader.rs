@@ -1,0 +1,268 @@
+//! Putting cartridges into and taking them out of the drive: the interface the changer (and
+//! vtlcmd `load`/`unload`) uses, and the SCSI LOAD UNLOAD command (SSC-5 7.2).
+//!
+//! A cartridge goes through three states: not in the drive; in the drive's mouth (inserted
+//! but not threaded: after an UNLOAD command, or refused by the personality); loaded
+//! (threaded, positioned at BOP of partition 0, ready).
+//!
+//! * [`Drive::load_barcode`] / [`Drive::load_dir`]: insert and thread (the changer's MOVE
+//!   MEDIUM to a drive, vtlcmd `load`). The cartridge is first opened read-only to identify
+//!   its medium; only when the personality accepts it is it reopened for writing with the
+//!   load counted in its MAM, so a refused cartridge is left byte-identical on disk (unlike
+//!   mhvtl, spec section 8 item 28). A refused cartridge stays in the mouth and TEST UNIT
+//!   READY reports NOT READY / INCOMPATIBLE MEDIUM INSTALLED until it is taken out.
+//! * [`Drive::unload`]: flush, write the MAM statistics back, release the cartridge and take
+//!   it out of the drive (the changer's MOVE MEDIUM from a drive, vtlcmd `unload`).
+//! * LOAD UNLOAD with LOAD=0 unloads to the mouth; LOAD=1 threads a cartridge in the mouth.
+
+use std::path::Path;
+
+use libvtlcart::{Cartridge, MediumType, OpenOptionsCart, validate_pcl};
+use vtl_scsi::{Asc, ScsiError};
+
+use crate::cdb::LoadUnload;
+use crate::drive::{Allowance, Drive, Loaded, Slot};
+use crate::error::DriveError;
+use crate::personality::MediaAccess;
+use crate::tapealert::flag;
+
+impl Drive {
+    /// Load the cartridge `pcl` from the media home (validated with
+    /// [`libvtlcart::validate_pcl`] before any path is built).
+    ///
+    /// Errors: as [`Drive::load_dir`], plus [`DriveError::NoMediaHome`] and a bad barcode
+    /// ([`DriveError::Cart`]).
+    pub fn load_barcode(&mut self, pcl: &str) -> Result<(), DriveError> {
+        validate_pcl(pcl).map_err(|source| DriveError::Cart {
+            dir: pcl.into(),
+            source,
+        })?;
+        let home = self
+            .config
+            .media_home
+            .clone()
+            .ok_or_else(|| DriveError::NoMediaHome(pcl.to_string()))?;
+        self.load_dir(&home.join(pcl))
+    }
+
+    /// Insert and thread the cartridge in directory `dir`.
+    ///
+    /// On success the drive is at BOP of partition 0 and [`Drive::take_medium_changed`]
+    /// reports the change (and [`Drive::take_cleaning_loaded`] for a cleaning cartridge).
+    /// The cartridge is opened for writing (exclusive lock, load counted in its MAM) unless it
+    /// is write protected, a cleaning cartridge or of a generation the personality only
+    /// reads.
+    ///
+    /// Errors: [`DriveError::Occupied`] when a cartridge is already in the drive;
+    /// [`DriveError::IncompatibleMedium`] (the cartridge stays in the mouth, untouched);
+    /// [`DriveError::Cart`] when the cartridge cannot be opened (it stays in the mouth too,
+    /// TEST UNIT READY reporting the media error).
+    pub fn load_dir(&mut self, dir: &Path) -> Result<(), DriveError> {
+        if let Some(b) = self.cartridge_barcode() {
+            return Err(DriveError::Occupied(b));
+        }
+        if !dir.is_dir() {
+            return Err(DriveError::Cart {
+                dir: dir.to_path_buf(),
+                source: libvtlcart::CartError::NotACartridge {
+                    dir: dir.to_path_buf(),
+                    why: "no such directory".into(),
+                },
+            });
+        }
+        let barcode = libvtlcart::locate::dir_name(dir);
+        self.slot = Slot::Mouth {
+            dir: dir.to_path_buf(),
+            barcode,
+            hold: false,
+            refused: None,
+        };
+        self.thread()
+    }
+
+    /// Thread the cartridge in the mouth (see [`Drive::load_dir`]).
+    fn thread(&mut self) -> Result<(), DriveError> {
+        let Slot::Mouth { dir, barcode, .. } = &self.slot else {
+            return match &self.slot {
+                Slot::Loaded(_) => Ok(()),
+                _ => Err(DriveError::Empty),
+            };
+        };
+        let (dir, barcode) = (dir.clone(), barcode.clone());
+        let refuse = |this: &mut Drive, e: DriveError| {
+            this.slot = Slot::Mouth {
+                dir: dir.clone(),
+                barcode: barcode.clone(),
+                hold: false,
+                refused: Some(e.sense()),
+            };
+            Err(e)
+        };
+        // Identify the medium without touching the cartridge.
+        let probe = match Cartridge::open(&dir, &OpenOptionsCart::default()) {
+            Ok(c) => c,
+            Err(source) => {
+                let dir = dir.clone();
+                return refuse(self, DriveError::Cart { dir, source });
+            }
+        };
+        let (media, verdict) = self.judge_media(probe.mam());
+        let mam = probe.mam().clone();
+        drop(probe);
+        let access = match verdict {
+            Ok(a) => a,
+            Err(why) => {
+                self.tape_alert.raise(flag::UNSUPPORTED_FORMAT);
+                let barcode = barcode.clone();
+                return refuse(self, DriveError::IncompatibleMedium { barcode, why });
+            }
+        };
+        let cleaning = mam.medium_type() == MediumType::Cleaning;
+        let read_only_format = access == MediaAccess::ReadOnly;
+        let write = !read_only_format && !cleaning && !mam.write_protected();
+        let opts = OpenOptionsCart {
+            write,
+            count_load: write,
+            recover: false,
+        };
+        let cart = match Cartridge::open(&dir, &opts) {
+            Ok(c) => c,
+            Err(source) => {
+                let dir = dir.clone();
+                return refuse(self, DriveError::Cart { dir, source });
+            }
+        };
+        if cart.was_dirty_at_load() {
+            self.tape_alert.raise(flag::LOST_STATISTICS);
+        }
+        if read_only_format {
+            self.tape_alert.raise(flag::READ_ONLY_FORMAT);
+        }
+        let worm = mam.medium_type() == MediumType::Worm;
+        self.slot = Slot::Loaded(Box::new(Loaded {
+            cart,
+            barcode,
+            dir,
+            read_only_format,
+            cleaning,
+            worm,
+            media,
+        }));
+        self.medium_changed = true;
+        self.cleaning_loaded = cleaning;
+        self.position_valid = true;
+        self.allowance = Allowance::None;
+        self.allow_format = false;
+        self.unsynced = false;
+        self.deferred = None;
+        Ok(())
+    }
+
+    /// Take the cartridge out of the drive: flush, write its MAM statistics back
+    /// ([`Cartridge::unload`]), release it. Returns its barcode, `None` for an empty drive.
+    ///
+    /// Errors: [`DriveError::RemovalPrevented`] while PREVENT ALLOW MEDIUM REMOVAL prevents
+    /// removal (nothing changes); [`DriveError::Cart`] when writing back failed (the cartridge
+    /// is released anyway: what the files hold is what libvtlcart made durable).
+    pub fn unload(&mut self) -> Result<Option<String>, DriveError> {
+        if self.prevent_removal && self.is_loaded() {
+            return Err(DriveError::RemovalPrevented);
+        }
+        match std::mem::take(&mut self.slot) {
+            Slot::Empty => Ok(None),
+            Slot::Mouth { barcode, .. } => Ok(Some(barcode)),
+            Slot::Loaded(l) => {
+                let Loaded {
+                    cart, barcode, dir, ..
+                } = *l;
+                self.unsynced = false;
+                cart.unload()
+                    .map_err(|source| DriveError::Cart { dir, source })?;
+                Ok(Some(barcode))
+            }
+        }
+    }
+
+    /// The barcode of the cartridge in the drive (loaded or in the mouth).
+    pub fn cartridge_barcode(&self) -> Option<String> {
+        match &self.slot {
+            Slot::Empty => None,
+            Slot::Mouth { barcode, .. } => Some(barcode.clone()),
+            Slot::Loaded(l) => Some(l.barcode.clone()),
+        }
+    }
+
+    /// Whether a cartridge is threaded (ready).
+    pub fn is_loaded(&self) -> bool {
+        matches!(self.slot, Slot::Loaded(_))
+    }
+
+    /// Whether a cartridge is in the drive at all (loaded or in the mouth).
+    pub fn has_cartridge(&self) -> bool {
+        !matches!(self.slot, Slot::Empty)
+    }
+
+    /// LOAD UNLOAD (SSC-5 7.2).
+    ///
+    /// * LOAD=1: thread the cartridge in the mouth (NOT READY / MEDIUM NOT PRESENT when there
+    ///   is none; the refusal sense when the personality refuses it); a loaded cartridge is
+    ///   rewound to BOP of partition 0 (RETEN and HOLD change nothing more here).
+    /// * LOAD=0: flush and unload to the mouth; HOLD=1 keeps it ready to be re-threaded (TEST
+    ///   UNIT READY: 04/02), HOLD=0 ejects it (3A/00) for the changer to take. Refused with
+    ///   ILLEGAL REQUEST / MEDIUM REMOVAL PREVENTED while removal is prevented.
+    /// * IMMED=1: the work is done before returning anyway; an error is then reported as a
+    ///   deferred error on the next command.
+    pub fn load_unload(&mut self, c: &LoadUnload) -> Result<(), ScsiError> {
+        let r = if c.load() {
+            self.load_command()
+        } else {
+            self.unload_command(c.hold())
+        };
+        self.immed(c.immed(), r)
+    }
+
+    fn load_command(&mut self) -> Result<(), ScsiError> {
+        match &mut self.slot {
+            Slot::Empty => Err(ScsiError::not_ready(Asc::MEDIUM_NOT_PRESENT)),
+            Slot::Loaded(_) => {
+                self.sync()?;
+                let l = self.loaded()?;
+                l.cart
+                    .locate(0, 0)
+                    .map_err(|e| ScsiError::Check(crate::error::cart_sense(&e)))?;
+                self.allowance = Allowance::None;
+                self.position_valid = true;
+                Ok(())
+            }
+            Slot::Mouth { .. } => self.thread().map_err(|e| ScsiError::Check(e.sense())),
+        }
+    }
+
+    fn unload_command(&mut self, hold: bool) -> Result<(), ScsiError> {
+        match &self.slot {
+            Slot::Empty => return Err(ScsiError::not_ready(Asc::MEDIUM_NOT_PRESENT)),
+            Slot::Mouth { .. } => return Ok(()),
+            Slot::Loaded(_) => {}
+        }
+        if self.prevent_removal {
+            return Err(ScsiError::illegal(Asc::MEDIUM_REMOVAL_PREVENTED));
+        }
+        let sync = self.sync();
+        let Slot::Loaded(l) = std::mem::take(&mut self.slot) else {
+            return Ok(());
+        };
+        let Loaded {
+            cart, barcode, dir, ..
+        } = *l;
+        let res = cart.unload();
+        self.slot = Slot::Mouth {
+            dir,
+            barcode,
+            hold,
+            refused: None,
+        };
+        self.allowance = Allowance::None;
+        sync?;
+        res.map_err(|e| self.write_error(&e))
+    }
+}
