@@ -54,6 +54,14 @@ pub mod op {
     pub const LOCATE_16: u8 = 0x92;
     /// SERVICE ACTION IN(12): READ MEDIA SERIAL NUMBER is its service action 0x01.
     pub const SERVICE_ACTION_IN_12: u8 = 0xab;
+    /// REPORT DENSITY SUPPORT.
+    pub const REPORT_DENSITY_SUPPORT: u8 = 0x44;
+    /// MAINTENANCE IN: REPORT TIMESTAMP is its service action 0x0F.
+    pub const MAINTENANCE_IN: u8 = 0xa3;
+    /// MAINTENANCE OUT: SET TIMESTAMP is its service action 0x0F.
+    pub const MAINTENANCE_OUT: u8 = 0xa4;
+    /// Service action of REPORT TIMESTAMP / SET TIMESTAMP.
+    pub const SA_TIMESTAMP: u8 = 0x0f;
 }
 
 /// REWIND (SSC-5 7.9): byte 1 bit 0 IMMED.
@@ -542,6 +550,55 @@ impl ReadMediaSerialNumber {
     }
 }
 
+/// REPORT DENSITY SUPPORT (SSC-5 6.4): byte 1 bit 1 MEDIUM TYPE, bit 0 MEDIA; bytes 7..8
+/// ALLOCATION LENGTH.
+#[derive(Debug, FromBytes, KnownLayout, Immutable)]
+#[repr(C)]
+pub struct ReportDensitySupport {
+    op: u8,
+    flags: u8,
+    reserved: [u8; 5],
+    alloc: U16,
+    control: u8,
+}
+
+impl ReportDensitySupport {
+    /// MEDIUM TYPE: report medium type descriptors instead of density descriptors.
+    pub fn medium_type(&self) -> bool {
+        self.flags & 2 != 0
+    }
+    /// MEDIA: report only what the loaded medium supports.
+    pub fn media(&self) -> bool {
+        self.flags & 1 != 0
+    }
+    /// ALLOCATION LENGTH.
+    pub fn allocation_length(&self) -> u16 {
+        self.alloc.get()
+    }
+}
+
+/// REPORT TIMESTAMP (SPC-5 REPORT TIMESTAMP command: MAINTENANCE IN, service action 0Fh)
+/// and SET TIMESTAMP (SPC-5 SET TIMESTAMP command: MAINTENANCE OUT, service action 0Fh):
+/// byte 1 bits 4..0 SERVICE ACTION; bytes 6..9 ALLOCATION LENGTH (REPORT) or PARAMETER
+/// LIST LENGTH (SET).
+#[derive(Debug, FromBytes, KnownLayout, Immutable)]
+#[repr(C)]
+pub struct Timestamp {
+    op: u8,
+    sa: u8,
+    reserved: [u8; 4],
+    length: U32,
+    reserved2: u8,
+    control: u8,
+}
+
+impl Timestamp {
+    /// ALLOCATION LENGTH (REPORT TIMESTAMP) or PARAMETER LIST LENGTH (SET TIMESTAMP).
+    pub fn length(&self) -> u32 {
+        self.length.get()
+    }
+}
+
 /// One parsed SSC data-path command, borrowing its CDB.
 #[derive(Debug)]
 pub enum Command<'a> {
@@ -577,6 +634,12 @@ pub enum Command<'a> {
     Locate16(&'a Locate16),
     /// READ MEDIA SERIAL NUMBER.
     ReadMediaSerialNumber(&'a ReadMediaSerialNumber),
+    /// REPORT DENSITY SUPPORT.
+    ReportDensitySupport(&'a ReportDensitySupport),
+    /// MAINTENANCE IN / REPORT TIMESTAMP.
+    ReportTimestamp(&'a Timestamp),
+    /// MAINTENANCE OUT / SET TIMESTAMP.
+    SetTimestamp(&'a Timestamp),
 }
 
 impl<'a> Command<'a> {
@@ -780,6 +843,31 @@ impl<'a> Command<'a> {
                 check_reserved(c.reserved2, 0xff, 10)?;
                 check_control(c.control, 11)?;
                 Command::ReadMediaSerialNumber(c)
+            }
+            op::REPORT_DENSITY_SUPPORT => {
+                let c: &ReportDensitySupport = view(cdb)?;
+                check_reserved(c.flags, 0xfc, 1)?;
+                reserved_bytes(&c.reserved, 2)?;
+                check_control(c.control, 9)?;
+                Command::ReportDensitySupport(c)
+            }
+            op::MAINTENANCE_IN | op::MAINTENANCE_OUT => {
+                let c: &Timestamp = view(cdb)?;
+                if c.sa & 0x1f != op::SA_TIMESTAMP {
+                    return Err(ScsiError::InvalidOpcode {
+                        op: opcode,
+                        service_action: Some(u16::from(c.sa & 0x1f)),
+                    });
+                }
+                check_reserved(c.sa, 0xe0, 1)?;
+                reserved_bytes(&c.reserved, 2)?;
+                check_reserved(c.reserved2, 0xff, 10)?;
+                check_control(c.control, 11)?;
+                if opcode == op::MAINTENANCE_IN {
+                    Command::ReportTimestamp(c)
+                } else {
+                    Command::SetTimestamp(c)
+                }
             }
             _ => {
                 return Err(ScsiError::InvalidOpcode {

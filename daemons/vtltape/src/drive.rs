@@ -13,9 +13,11 @@ use libvtlcart::{CartError, Cartridge, Compression, MediumType};
 use vtl_scsi::{Asc, ScsiError, Sense, SenseKey};
 
 use crate::cdb::Command;
+use crate::counters::Counters;
 use crate::error::cart_sense;
 use crate::personality::{Media, MediaAccess, Personality};
 use crate::tapealert::{TapeAlert, flag};
+use crate::timestamp::DeviceClock;
 
 /// The compression algorithm a drive uses for new blocks (device.conf `Compression type:`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,6 +152,10 @@ pub struct Drive {
     /// PREVENT ALLOW MEDIUM REMOVAL state.
     pub(crate) prevent_removal: bool,
     pub(crate) scratch: Vec<u8>,
+    /// Data-path statistics for the log pages.
+    pub(crate) counters: Counters,
+    /// REPORT TIMESTAMP / SET TIMESTAMP clock.
+    pub(crate) clock: DeviceClock,
 }
 
 impl Drive {
@@ -176,6 +182,8 @@ impl Drive {
             cleaning_loaded: false,
             prevent_removal: false,
             scratch: Vec::new(),
+            counters: Counters::default(),
+            clock: DeviceClock::default(),
         }
     }
 
@@ -200,7 +208,7 @@ impl Drive {
         if let Some(s) = self.deferred.take() {
             return Err(ScsiError::Check(s));
         }
-        match *cmd {
+        let r = match *cmd {
             Command::Rewind(c) => self.rewind(c),
             Command::ReadBlockLimits(c) => self.read_block_limits(c, data_in),
             Command::Read6(c) => self.read6(c, data_in),
@@ -217,7 +225,14 @@ impl Drive {
             Command::ReadPosition(c) => self.read_position(c, data_in),
             Command::AllowOverwrite(c) => self.allow_overwrite(c),
             Command::ReadMediaSerialNumber(c) => self.read_media_serial_number(c, data_in),
+            Command::ReportDensitySupport(c) => self.report_density_support(c, data_in),
+            Command::ReportTimestamp(c) => self.report_timestamp(c, data_in),
+            Command::SetTimestamp(c) => self.set_timestamp(c, data_out),
+        };
+        if let Command::Read6(_) = cmd {
+            self.counters.host_read(data_in.len() as u64);
         }
+        r
     }
 
     // ------------------------------------------------------------------ state accessors
@@ -479,6 +494,7 @@ impl Drive {
     pub(crate) fn write_error(&mut self, e: &CartError) -> ScsiError {
         let mut s = cart_sense(e);
         if matches!(e, CartError::Io { .. }) {
+            self.counters.write_error();
             self.tape_alert.raise(flag::WRITE_FAILURE);
             if self.unsynced {
                 s = s.deferred();

@@ -35,6 +35,7 @@ impl Drive {
         };
         let r = match l.cart.write_filemarks(count) {
             Ok(_) => {
+                self.counters.filemarks(u64::from(count));
                 self.unsynced = false;
                 if self.past_early_warning() {
                     Err(ScsiError::Check(

@@ -9,6 +9,7 @@
 
 pub mod capacity;
 pub mod cdb;
+pub mod counters;
 pub mod density;
 pub mod drive;
 pub mod erase;
@@ -16,13 +17,18 @@ pub mod error;
 pub mod filemark;
 pub mod limits;
 pub mod loader;
+pub mod log_pages;
 pub mod lu;
+pub mod mode_pages;
 pub mod overwrite;
 pub mod personality;
 pub mod position;
+pub mod report_density;
 pub mod rw;
 pub mod serial;
 pub mod tapealert;
+pub mod timestamp;
+pub mod vpd_pages;
 
 pub use drive::{CompressionAlgorithm, CompressionConfig, Drive, DriveConfig};
 pub use error::DriveError;

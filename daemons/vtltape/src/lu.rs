@@ -15,10 +15,18 @@
 //! MODE (bits 6..4); the block descriptor the medium's density code and the current block
 //! length (0 = variable); MODE SELECT sets the block length (0 or within READ BLOCK LIMITS)
 //! and BUFFERED MODE and accepts density 0 or the loaded medium's density.
+//!
+//! The personality's mode pages come from [`mode_pages`] (registered at power on; the
+//! drive-maintained fields — data compression, active partition — are written into them
+//! before and after every command, and a reset that restores saved values sets the drive's
+//! compression from them), its log pages from [`log_pages`] (LOG SELECT resets through
+//! [`Drive::reset_log`]) and its VPD pages from [`vpd_pages`]. A load resets the per-load
+//! counters ([`crate::counters::Counters::new_load`]).
 
 use std::path::Path;
 
 use vtl_scsi::inquiry::{Identity, PDT_SEQUENTIAL};
+use vtl_scsi::log::LogParameter;
 use vtl_scsi::mode::{BlockDescriptor, ModeHeader, ModeSelect};
 use vtl_scsi::opcodes::{CommandClass, OpcodeInfo};
 use vtl_scsi::spc::{Spc, SpcConfig, SpcDevice};
@@ -27,6 +35,7 @@ use vtl_scsi::{Asc, LogicalUnit, Nexus, Reply, Request, ResetEvent, Result, Scsi
 use crate::cdb::Command;
 use crate::drive::{Drive, DriveConfig};
 use crate::error::DriveError;
+use crate::{log_pages, mode_pages, vpd_pages};
 
 /// The SSC commands' entries for REPORT SUPPORTED OPERATION CODES and the reservation
 /// checks: CDB usage data (SSC-5 clause 7 layouts), class, timeouts in seconds.
@@ -69,6 +78,23 @@ pub fn ssc_opcodes() -> Vec<OpcodeInfo> {
             ],
         )
         .class(Read),
+        OpcodeInfo::new(
+            "REPORT DENSITY SUPPORT",
+            &[0x44, 0x03, 0, 0, 0, 0, 0, 0xff, 0xff, 0],
+        )
+        .class(Read),
+        OpcodeInfo::new(
+            "REPORT TIMESTAMP",
+            &[0xa3, 0x0f, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0],
+        )
+        .sa(0x0f)
+        .class(CommandClass::Allowed),
+        OpcodeInfo::new(
+            "SET TIMESTAMP",
+            &[0xa4, 0x0f, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0],
+        )
+        .sa(0x0f)
+        .class(Write),
         OpcodeInfo::new(
             "READ MEDIA SERIAL NUMBER",
             &[0xab, 0x01, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0],
@@ -133,10 +159,10 @@ impl TapeDrive {
         let mut sc = SpcConfig::new(id, ssc_opcodes());
         sc.persistent_reservations = pers.persistent_reservation;
         sc.lun = u16::try_from(c.lun).unwrap_or(u16::MAX);
-        TapeDrive {
-            spc: Spc::new(sc),
-            drive,
-        }
+        let mut spc = Spc::new(sc);
+        mode_pages::register(spc.modes_mut(), &drive);
+        mode_pages::sync_from_drive(spc.modes_mut(), &drive);
+        TapeDrive { spc, drive }
     }
 
     /// The SSC drive (state, cartridge).
@@ -196,6 +222,7 @@ impl TapeDrive {
             None => spc.unit_attention_all(asc),
         };
         if self.drive.take_medium_changed() {
+            self.drive.counters_mut().new_load();
             raise(&mut self.spc, Asc::NOT_READY_TO_READY_CHANGE);
         }
         if self.drive.take_cleaning_loaded() {
@@ -204,17 +231,48 @@ impl TapeDrive {
     }
 }
 
+impl TapeDrive {
+    /// MODE SENSE(6)/(10) of page 00h, subpage 00h (vendor specific, SPC-5 7.5.1): the mode
+    /// parameter header and the block descriptor without any page, what Linux st reads at
+    /// open (allocation length 12) to learn density, block length, buffered mode and write
+    /// protection. `None` for any other CDB (the SPC core answers it).
+    fn mode_sense_page_zero(&self, cdb: &[u8], data_in: &mut Vec<u8>) -> Option<Result<()>> {
+        let ten = match cdb.first()? {
+            0x1a => false,
+            0x5a => true,
+            _ => return None,
+        };
+        if cdb.len() < 4 || cdb[2] & 0x3f != 0 || cdb[3] != 0 {
+            return None;
+        }
+        // All pages of an empty table: the header and block descriptors only.
+        let mut all = cdb.to_vec();
+        all[2] |= 0x3f;
+        Some(vtl_scsi::mode::mode_sense(
+            &vtl_scsi::ModePages::default(),
+            self.drive.mode_header(),
+            &self.drive.block_descriptors(),
+            &all,
+            ten,
+            data_in,
+        ))
+    }
+}
+
 impl LogicalUnit for TapeDrive {
     fn execute(&mut self, req: &Request<'_>, data_in: &mut Vec<u8>) -> Reply {
         if let Err(e) = self.spc.admit(req) {
             return self.spc.complete(req.nexus, Err(e));
         }
-        let r = match self.spc.execute(&mut self.drive, req, data_in) {
+        mode_pages::sync_from_drive(self.spc.modes_mut(), &self.drive);
+        let page_zero = self.mode_sense_page_zero(req.cdb, data_in);
+        let r = match page_zero.or_else(|| self.spc.execute(&mut self.drive, req, data_in)) {
             Some(r) => r,
             None => {
                 Command::parse(req.cdb).and_then(|c| self.drive.execute(&c, req.data_out, data_in))
             }
         };
+        mode_pages::sync_from_drive(self.spc.modes_mut(), &self.drive);
         self.raise_unit_attentions(Some(req.nexus));
         self.spc.complete(req.nexus, r)
     }
@@ -222,6 +280,12 @@ impl LogicalUnit for TapeDrive {
     fn reset(&mut self, event: ResetEvent) {
         self.spc.reset(event);
         self.drive.set_prevent_removal(self.spc.removal_prevented());
+        if !matches!(event, ResetEvent::NexusLoss(_)) {
+            // Saved mode values were restored: the drive follows them.
+            mode_pages::apply_to_drive(self.spc.modes(), &mut self.drive);
+            mode_pages::sync_from_drive(self.spc.modes_mut(), &self.drive);
+            self.drive.clock.reset();
+        }
     }
 }
 
@@ -252,7 +316,29 @@ impl SpcDevice for Drive {
         }]
     }
 
+    fn vpd_pages(&self) -> Vec<u8> {
+        vpd_pages::offered(self.personality())
+    }
+
+    fn vpd_page(&mut self, page: u8) -> Option<Vec<u8>> {
+        self.vpd_body(page)
+    }
+
+    fn log_pages(&self) -> Vec<(u8, u8)> {
+        log_pages::offered(self.personality())
+    }
+
+    fn log_page(&mut self, page: u8, subpage: u8) -> Option<Vec<LogParameter>> {
+        self.log_parameters(page, subpage)
+    }
+
+    fn log_reset(&mut self, page: Option<(u8, u8)>) -> Result<()> {
+        self.reset_log(page);
+        Ok(())
+    }
+
     fn mode_select(&mut self, sel: &ModeSelect) -> Result<()> {
+        let compression = mode_pages::validate_select(self, sel)?;
         let mut block_size = self.block_size();
         for &(bd, off) in &sel.block_descriptors {
             if bd.density != 0 && self.density_code().is_some_and(|d| d != bd.density) {
@@ -269,6 +355,7 @@ impl SpcDevice for Drive {
         }
         let _ = self.set_block_size(block_size);
         self.set_buffered_mode((sel.device_specific >> 4) & 7);
+        self.set_compression_enabled(compression);
         Ok(())
     }
 

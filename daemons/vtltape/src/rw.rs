@@ -33,6 +33,7 @@ impl Drive {
         };
         let out = match res {
             Ok(Object::Data(info)) => {
+                self.counters.block_read(u64::from(info.stored_size));
                 if !info.payload_present {
                     // NULL media: the index knows the length, no bytes were stored.
                     buf.clear();
@@ -48,8 +49,21 @@ impl Drive {
         out.map_err(|e| self.read_error(&e))
     }
 
+    /// Put the first `n` bytes of the block in `self.scratch` into `data_in`: an empty
+    /// `data_in` trades buffers with the scratch (no copy of the block; both keep their
+    /// capacity for the next read), else the bytes are appended.
+    fn take_scratch_into(&mut self, data_in: &mut Vec<u8>, n: usize) {
+        if data_in.is_empty() {
+            std::mem::swap(data_in, &mut self.scratch);
+            data_in.truncate(n);
+        } else {
+            data_in.extend_from_slice(&self.scratch[..n]);
+        }
+    }
+
     /// MEDIUM ERROR for a read failure (TapeAlert 0x05 read failure, 0x04 media).
     fn read_error(&mut self, e: &CartError) -> ScsiError {
+        self.count_read_error(e);
         match e {
             CartError::BadBlock { .. } | CartError::Corrupt { .. } => {
                 self.tape_alert.raise(flag::MEDIA);
@@ -111,7 +125,7 @@ impl Drive {
                 Ok(Got::Eod) => Err(self.blank_check(Some(residue))),
                 Ok(Got::Filemark) => Err(filemark(residue)),
                 Ok(Got::Block(n)) => {
-                    data_in.extend_from_slice(&self.scratch[..n.min(want)]);
+                    self.take_scratch_into(data_in, n.min(want));
                     if n == want || (n < want && c.sili()) {
                         Ok(())
                     } else {
@@ -202,6 +216,7 @@ impl Drive {
                 });
             }
             self.unsynced = true;
+            self.count_block_written(block.len());
         }
         if self.past_early_warning() {
             return Err(ScsiError::Check(
