@@ -2,6 +2,8 @@
 //! drive loaded with one, and CDB builders.
 #![allow(dead_code)]
 
+pub mod st;
+
 use std::path::{Path, PathBuf};
 
 use libvtlcart::testing::make_cartridge;
@@ -140,4 +142,32 @@ pub fn pattern(seed: u32, len: usize) -> Vec<u8> {
                 .wrapping_add(seed.wrapping_mul(7919)) as u8
         })
         .collect()
+}
+
+/// An IBM LTO-8 logical unit (media home `home`) with `compression` settings.
+pub fn lto8_lu(home: &Path, compression: CompressionConfig) -> vtltape::TapeDrive {
+    vtltape::TapeDrive::new(DriveConfig {
+        vendor: "IBM".into(),
+        product: "ULT3580-TD8".into(),
+        revision: "2160".into(),
+        serial: "XYZZY_A1".into(),
+        compression,
+        media_home: Some(home.to_path_buf()),
+        ..Default::default()
+    })
+}
+
+/// No compression (blocks stored as written).
+pub const NO_COMPRESSION: CompressionConfig = CompressionConfig {
+    algorithm: None,
+    level: 1,
+    enabled: false,
+};
+
+/// Both on-disk formats, for scenarios run on each.
+pub const FORMATS: [Format; 2] = [Format::Legacy, Format::V6];
+
+/// Make data cartridge `pcl` (LTO8) of `capacity` bytes in `format`.
+pub fn cart_in(home: &Path, pcl: &str, format: Format, capacity: u64) -> PathBuf {
+    make_cartridge(home, pcl, format, MediumType::Data, "LTO8", capacity)
 }
