@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 fx="${VTL_FIXTURES:-../../shared/fixtures/mhvtl}"
 corpus=corpus
-targets=(index meta mam_legacy mam_tlv mhvtl_data device_conf config_device_conf library_contents decompress barcode cartridge)
+targets=(index meta mam_legacy mam_tlv mhvtl_data device_conf config_device_conf library_contents decompress barcode cartridge scsi_tape)
 for t in "${targets[@]}"; do mkdir -p "$corpus/$t"; done
 
 tmp=$(mktemp -d)
@@ -117,6 +117,42 @@ for d in "$fx"/legacy/* "$fx"/v6/*; do
     done
   } | add_bytes cartridge
 done
+# scsi_tape: command sequences as st, mt and sg3_utils send them. rec NEXUS "CDB hex"
+# "DATA-OUT hex" appends one record ([nexus<<6 | cdb length][cdb][u16 LE length][data]).
+hexbytes() { local h; for h in $1; do printf "\\x$h"; done; }
+rec() {
+  local n=$1 cdb=($2) data=($3)
+  printf "$(printf '\\x%02x' $(($1 << 6 | ${#cdb[@]})))"
+  hexbytes "$2"
+  printf "$(printf '\\x%02x\\x%02x' $((${#data[@]} & 255)) $((${#data[@]} >> 8)))"
+  hexbytes "$3"
+}
+{
+  printf '\x00'
+  rec 0 "00 00 00 00 00 00" ""                       # TUR: power on UA
+  rec 0 "03 00 00 00 12 00" ""                       # REQUEST SENSE
+  rec 0 "00 00 00 00 00 00" ""                       # TUR: medium changed UA
+  rec 0 "05 00 00 00 06 00" ""                       # READ BLOCK LIMITS
+  rec 0 "1a 00 00 00 0c 00" ""                       # MODE SENSE(6) block descriptor
+  rec 0 "0a 00 00 00 08 00" "41 42 43 44 45 46 47 48" # WRITE(6) 8 bytes
+  rec 0 "10 00 00 00 01 00" ""                       # WRITE FILEMARKS 1
+  rec 0 "01 00 00 00 00 00" ""                       # REWIND
+  rec 0 "08 00 00 01 00 00" ""                       # READ(6) 256: ILI
+  rec 0 "08 00 00 01 00 00" ""                       # READ(6): filemark
+  rec 0 "11 01 00 00 01 00" ""                       # SPACE 1 filemark
+  rec 0 "11 03 00 00 00 00" ""                       # SPACE EOD
+  rec 0 "34 00 00 00 00 00 00 00 00 00" ""           # READ POSITION
+  rec 0 "2b 00 00 00 00 00 00 00 00 00" ""           # LOCATE 0
+  rec 0 "15 10 00 00 1c 00" "00 00 10 08 00 00 00 00 00 00 02 00 0f 0e 40 80 00 00 00 01 00 00 00 01 00 00 00 00" # MODE SELECT page 0x0F
+  rec 0 "4d 00 40 00 00 00 00 01 00 00" ""           # LOG SENSE page 0
+  rec 0 "12 01 83 00 ff 00" ""                       # INQUIRY VPD 0x83
+  rec 1 "5f 00 00 00 00 00 00 00 18 00" "00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 01 00 00 00 00 00 00 00 00" # PR OUT REGISTER
+  rec 1 "5e 00 00 00 00 00 00 00 ff 00" ""           # PR IN READ KEYS
+  rec 0 "a3 0c 00 00 00 00 00 00 ff ff 00 00" ""     # REPORT SUPPORTED OPERATION CODES
+  rec 0 "44 00 00 00 00 00 00 ff ff 00" ""           # REPORT DENSITY SUPPORT
+  rec 0 "1b 00 00 00 00 00" ""                       # UNLOAD
+} | add_bytes scsi_tape
+
 for t in "${targets[@]}"; do
   echo "seed.sh: $t: $(ls "$corpus/$t" | wc -l) inputs"
 done

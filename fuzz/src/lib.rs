@@ -23,6 +23,17 @@ pub fn scratch_cartridge() -> &'static Path {
     })
 }
 
+/// A media home private to this process, created on first use under `$TMPDIR` (for the
+/// targets that load cartridges into a drive).
+pub fn scratch_home() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let base = std::env::temp_dir().join(format!("vtl-fuzz-home-{}", std::process::id()));
+        std::fs::create_dir_all(&base).expect("create the fuzz media home");
+        base
+    })
+}
+
 /// Make the cartridge directory `dir` hold exactly `files` (name, bytes): other files are
 /// removed, these are written over (cheaper than a new directory each time).
 pub fn write_cartridge(dir: &Path, files: &[(&str, &[u8])]) {
