@@ -425,10 +425,45 @@ impl Drive {
         match &self.slot {
             Slot::Loaded(l) => {
                 let part = l.cart.position().partition;
-                l.cart.remaining(part) < self.pers.early_warning(l.cart.capacity(part))
+                remaining_in(&l.cart, part) < self.pers.early_warning(l.cart.capacity(part))
             }
             _ => false,
         }
+    }
+
+    /// Bytes the host can still write in partition `part` of the loaded cartridge (see
+    /// [`remaining_in`]); `None` without a cartridge.
+    pub fn remaining(&self, part: u32) -> Option<u64> {
+        match &self.slot {
+            Slot::Loaded(l) => Some(remaining_in(&l.cart, part)),
+            _ => None,
+        }
+    }
+
+    /// Refuse a write of `objects` logical objects needing `bytes` of capacity (stored
+    /// bytes, at most the uncompressed length) plus their index records when they do not
+    /// fit in the current partition: VOLUME OVERFLOW, nothing written (the caller adds the
+    /// residue). Data blocks (`bytes > 0`) must also leave [`FILEMARK_RESERVE_BYTES`], so
+    /// that the filemarks a host writes after VOLUME OVERFLOW still fit.
+    pub(crate) fn check_fits(&mut self, objects: u64, bytes: u64) -> Result<(), ScsiError> {
+        let Slot::Loaded(l) = &self.slot else {
+            return Ok(());
+        };
+        let part = l.cart.position().partition;
+        let remaining = remaining_in(&l.cart, part);
+        let reserve = if bytes > 0 { FILEMARK_RESERVE_BYTES } else { 0 };
+        let needed = bytes
+            .saturating_add(objects.saturating_mul(OBJECT_OVERHEAD_BYTES))
+            .saturating_add(reserve);
+        if needed > remaining {
+            let e = CartError::EndOfMedium {
+                partition: part,
+                needed,
+                remaining,
+            };
+            return Err(self.write_error(&e));
+        }
+        Ok(())
     }
 
     /// The compression for new blocks: the configured algorithm when DCE is on and the
@@ -567,3 +602,23 @@ pub const POSITION_PAST_BEGINNING_OF_MEDIUM: Asc = Asc(0x3b, 0x0c);
 /// ABORTED COMMAND ASC/ASCQ for a data-out buffer shorter than the transfer length
 /// (0x4B/0x00 DATA PHASE ERROR).
 pub const DATA_PHASE_ERROR: Asc = Asc(0x4b, 0x00);
+
+/// Capacity each logical object (data block or filemark) takes besides its stored bytes:
+/// its 512-byte index record. Counting it keeps a host from growing a cartridge's files far
+/// past its capacity with filemarks or tiny blocks (libvtlcart counts only data bytes), and
+/// makes early warning and end of medium honest about the space the cartridge really uses.
+pub const OBJECT_OVERHEAD_BYTES: u64 = libvtlcart::index::RECORD_SIZE as u64;
+
+/// Capacity kept free when data blocks are written: room for 16 filemarks, so that a host
+/// that met VOLUME OVERFLOW can still close its file (as a drive's physical end lies past
+/// the point where it stops accepting data).
+pub const FILEMARK_RESERVE_BYTES: u64 = 16 * OBJECT_OVERHEAD_BYTES;
+
+/// Bytes the host can still write in partition `part` of `cart`: the cartridge's remaining
+/// data capacity ([`Cartridge::remaining`]) less [`OBJECT_OVERHEAD_BYTES`] for every logical
+/// object already in the partition. Early warning, VOLUME OVERFLOW and log page 0x31 use it.
+pub fn remaining_in(cart: &Cartridge, part: u32) -> u64 {
+    let objects = cart.partition(part).map_or(0, |p| u64::from(p.eod()));
+    cart.remaining(part)
+        .saturating_sub(objects.saturating_mul(OBJECT_OVERHEAD_BYTES))
+}

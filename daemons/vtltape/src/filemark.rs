@@ -29,6 +29,13 @@ impl Drive {
             return self.immed(c.immed(), r);
         }
         self.check_write_here()?;
+        // Filemarks may be written past early warning, not past the end of the partition.
+        if let Err(e) = self.check_fits(u64::from(count), 0) {
+            return Err(match e {
+                ScsiError::Check(s) => ScsiError::Check(s.with_information(i64::from(count))),
+                e => e,
+            });
+        }
         self.allowance = Allowance::None;
         let Slot::Loaded(l) = &mut self.slot else {
             unreachable!("checked by data_medium")

@@ -118,20 +118,30 @@ impl Drive {
             }
         };
         let cleaning = mam.medium_type() == MediumType::Cleaning;
-        let read_only_format = access == MediaAccess::ReadOnly;
-        let write = !read_only_format && !cleaning && !mam.write_protected();
+        // Cleaning cartridges come back read-only from the personality; that is not a
+        // "read-only format" (TapeAlert 0x11) but the cleaning rules (NOT READY 30/03 for
+        // data access). It is opened for writing: its data is never written (libvtlcart
+        // refuses), but its load count is its usage count.
+        let read_only_format = access == MediaAccess::ReadOnly && !cleaning;
+        let write = !read_only_format && !mam.write_protected();
         let opts = OpenOptionsCart {
             write,
             count_load: write,
             recover: false,
         };
-        let cart = match Cartridge::open(&dir, &opts) {
+        let mut cart = match Cartridge::open(&dir, &opts) {
             Ok(c) => c,
             Err(source) => {
                 let dir = dir.clone();
                 return refuse(self, DriveError::Cart { dir, source });
             }
         };
+        if write {
+            self.record_last_load(&mut cart);
+        }
+        if cleaning {
+            self.clean(&cart);
+        }
         if cart.was_dirty_at_load() {
             self.tape_alert.raise(flag::LOST_STATISTICS);
         }
@@ -156,6 +166,44 @@ impl Drive {
         self.unsynced = false;
         self.deferred = None;
         Ok(())
+    }
+
+    /// Record this drive in the MAM attributes DEVICE VENDOR/SERIAL NUMBER AT LAST LOAD
+    /// (0x020A, and 0x020B..0x020D for the three loads before it: SPC-5 7.4.2.2.9): the
+    /// older entries move down one place and 0x020A becomes the 8-byte vendor identification
+    /// followed by the 32-byte unit serial number, space padded. Written with the rest of
+    /// the MAM at unload.
+    fn record_last_load(&self, cart: &mut Cartridge) {
+        let mut entry = [b' '; 40];
+        for (dst, src) in entry[..8].iter_mut().zip(self.config.vendor.bytes()) {
+            *dst = src;
+        }
+        for (dst, src) in entry[8..].iter_mut().zip(self.config.serial.bytes()) {
+            *dst = src;
+        }
+        let hist = &mut cart.mam_mut().base.dev_make_serial_last_load;
+        hist.copy_within(0..3, 1);
+        hist[0] = entry;
+    }
+
+    /// A cleaning cartridge was threaded (its load was counted): while its load count is
+    /// within MEDIUM TYPE INFORMATION (the number of cleaning cycles it is good for, SPC-5
+    /// 7.4.2.3.4; mhvtl stores 20) the drive is cleaned: TapeAlert "clean now" and "clean
+    /// periodic" are lowered. Past it, TapeAlert 0x16 "expired cleaning media" is raised
+    /// and nothing is cleaned.
+    fn clean(&mut self, cart: &Cartridge) {
+        let b = &cart.mam().base;
+        let cycles = match b.medium_type_information.get() {
+            0 => libvtlcart::mam::CLEANING_CYCLES,
+            n => n,
+        };
+        if b.load_count.get() > u64::from(cycles) {
+            self.tape_alert.raise(flag::EXPIRED_CLEANING_MEDIA);
+        } else {
+            self.tape_alert.lower(flag::CLEAN_NOW);
+            self.tape_alert.lower(flag::CLEAN_PERIODIC);
+            self.tape_alert.lower(flag::EXPIRED_CLEANING_MEDIA);
+        }
     }
 
     /// Take the cartridge out of the drive: flush, write its MAM statistics back

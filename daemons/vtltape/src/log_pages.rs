@@ -265,7 +265,7 @@ impl Drive {
         if let Slot::Loaded(l) = &self.slot {
             for p in 0..2u32 {
                 if p < l.cart.partition_count() {
-                    v[p as usize] = l.cart.remaining(p) / MIB;
+                    v[p as usize] = crate::drive::remaining_in(&l.cart, p) / MIB;
                     v[2 + p as usize] = l.cart.capacity(p) / MIB;
                 }
             }

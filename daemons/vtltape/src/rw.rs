@@ -200,6 +200,19 @@ impl Drive {
         let comp = self.compression();
         self.allowance = crate::drive::Allowance::None;
         for (i, block) in data_out[..total].chunks_exact(bs).enumerate() {
+            let not_written = if c.fixed() {
+                i64::from(count) - i as i64
+            } else {
+                i64::from(len)
+            };
+            // The uncompressed length bounds the stored bytes: near the end a block that
+            // might only fit compressed is refused (nothing written), as drives do at EOP.
+            if let Err(e) = self.check_fits(1, block.len() as u64) {
+                return Err(match e {
+                    ScsiError::Check(s) => ScsiError::Check(s.with_information(not_written)),
+                    e => e,
+                });
+            }
             let Slot::Loaded(l) = &mut self.slot else {
                 unreachable!("checked by data_medium")
             };

@@ -16,6 +16,12 @@ pub mod flag {
     pub const WRITE_PROTECT: u8 = 0x09;
     /// 0x0B Cleaning media: data access was attempted with a cleaning cartridge.
     pub const CLEANING_MEDIA: u8 = 0x0b;
+    /// 0x14 Clean now: the drive needs cleaning (cleared by a successful cleaning).
+    pub const CLEAN_NOW: u8 = 0x14;
+    /// 0x15 Clean periodic: routine cleaning is due (cleared by a successful cleaning).
+    pub const CLEAN_PERIODIC: u8 = 0x15;
+    /// 0x16 Expired cleaning media: the cleaning cartridge has been used up.
+    pub const EXPIRED_CLEANING_MEDIA: u8 = 0x16;
     /// 0x0C Unsupported format: the cartridge is not supported by this drive.
     pub const UNSUPPORTED_FORMAT: u8 = 0x0c;
     /// 0x11 Read-only format: the cartridge is of a generation this drive only reads.
@@ -51,6 +57,13 @@ impl TapeAlert {
     /// Whether flag `n` (1..=64) is active.
     pub fn is_set(self, n: u8) -> bool {
         (1..=64).contains(&n) && self.0 & (1 << (n - 1)) != 0
+    }
+
+    /// Lower flag `n` (1..=64; other values are ignored).
+    pub fn lower(&mut self, n: u8) {
+        if (1..=64).contains(&n) {
+            self.0 &= !(1 << (n - 1));
+        }
     }
 
     /// Clear every flag.

@@ -277,15 +277,27 @@ fn locate_past_eod_and_to_files() {
 #[test]
 fn write_at_early_warning_and_past_the_end() {
     let home = tempfile::tempdir().unwrap();
-    // 8 MiB: the LTO-8 personality's early warning is its 2 MiB minimum.
-    cart(home.path(), "EW0001L8", MediumType::Data, "LTO8", 8 << 20);
+    // 8 MiB of data plus the index records of the 10 objects this test writes (each
+    // object takes OBJECT_OVERHEAD_BYTES of capacity) plus the reserve data writes leave
+    // for filemarks: the LTO-8 personality's early warning is its 2 MiB minimum.
+    assert_eq!(vtltape::drive::OBJECT_OVERHEAD_BYTES, 512);
+    let reserve = vtltape::drive::FILEMARK_RESERVE_BYTES;
+    assert_eq!(reserve, 8192);
+    cart(
+        home.path(),
+        "EW0001L8",
+        MediumType::Data,
+        "LTO8",
+        (8 << 20) + 10 * 512 + reserve,
+    );
     let mut d = lto8_drive(home.path());
     d.load_barcode("EW0001L8").unwrap();
     let mib = 1usize << 20;
     for n in 0..6 {
         write_var(&mut d, &pattern(n, mib)).unwrap();
     }
-    // 2 MiB left: not yet below early warning. The 7th leaves 1 MiB: written, EOM.
+    // 2 MiB + 10 KiB left: not yet below early warning. The 7th leaves 1 MiB + 9.5 KiB:
+    // written, EOM.
     let (s, _) = check(&mut d, &cdb6(0x0a, 0, mib as u32), &pattern(6, mib));
     assert_eq!(
         s,
@@ -301,8 +313,13 @@ fn write_at_early_warning_and_past_the_end() {
     assert_eq!(block(&mut d), 7);
     let (flags, ..) = position(&mut d);
     assert_eq!(flags & 0x40, 0x40, "EOP flag past early warning");
-    // 1 MiB + 1 does not fit: VOLUME OVERFLOW, nothing written, residue = the byte count.
-    let (s, _) = check(&mut d, &cdb6(0x0a, 0, mib as u32 + 1), &pattern(7, mib + 1));
+    // 1 MiB + 2 KiB (plus its index record and the reserve) does not fit: VOLUME
+    // OVERFLOW, nothing written, residue = the byte count.
+    let (s, _) = check(
+        &mut d,
+        &cdb6(0x0a, 0, mib as u32 + 2048),
+        &pattern(7, mib + 2048),
+    );
     assert_eq!(
         s,
         sense(
@@ -311,7 +328,7 @@ fn write_at_early_warning_and_past_the_end() {
             false,
             true,
             false,
-            Some(mib as i64 + 1)
+            Some(mib as i64 + 2048)
         )
     );
     assert_eq!(block(&mut d), 7);
@@ -323,12 +340,28 @@ fn write_at_early_warning_and_past_the_end() {
         (SenseKey::VolumeOverflow, true, Some(1))
     );
     assert_eq!(block(&mut d), 9);
-    // Filemarks still fit (they take no data bytes) and report early warning.
+    // Data writes stopped short of the reserve; filemarks may use it: one filemark is
+    // written with early warning, then 16 more fit but 17 do not (nothing written).
     let (s, _) = check(&mut d, &wfm(1), &[]);
     assert_eq!(
         (s.key, s.eom, s.asc),
         (NO, true, Asc::END_OF_PARTITION_MEDIUM_DETECTED)
     );
+    let (s, _) = check(&mut d, &wfm(17), &[]);
+    assert_eq!(
+        (s.key, s.eom, s.asc, s.information),
+        (
+            SenseKey::VolumeOverflow,
+            true,
+            Asc::END_OF_PARTITION_MEDIUM_DETECTED,
+            Some(17)
+        )
+    );
+    assert_eq!(block(&mut d), 10);
+    let (s, _) = check(&mut d, &wfm(16), &[]);
+    assert_eq!((s.key, s.eom), (NO, true));
+    assert_eq!(block(&mut d), 26);
+    good(&mut d, &REWIND, &[]);
     // Everything written reads back.
     d.set_block_size(0).unwrap();
     good(&mut d, &REWIND, &[]);
@@ -723,4 +756,90 @@ fn immed_errors_come_back_as_deferred_errors() {
     assert_eq!(s.to_fixed()[0], 0x71);
     assert_eq!(block(&mut d), 1, "the READ did not run");
     assert!(d.take_deferred().is_none());
+}
+
+/// A cleaning cartridge cleans the drive (TapeAlert "clean now"/"clean periodic" lowered)
+/// and counts its use in the MAM load count; past its MEDIUM TYPE INFORMATION cycles it is
+/// expired (TapeAlert 0x16) and cleans nothing.
+#[test]
+fn cleaning_cartridge_life_cycle() {
+    use vtltape::tapealert::flag;
+    let home = tempfile::tempdir().unwrap();
+    let dir = cart(
+        home.path(),
+        "CLN001L8",
+        MediumType::Cleaning,
+        "LTO8",
+        16 << 20,
+    );
+    let bit = |n: u8| 1u64 << (n - 1);
+    let mut d = lto8_drive(home.path());
+    d.set_tape_alert(bit(flag::CLEAN_NOW) | bit(flag::CLEAN_PERIODIC));
+    d.load_barcode("CLN001L8").unwrap();
+    assert!(d.take_cleaning_loaded());
+    assert_eq!(
+        d.tape_alert() & (bit(flag::CLEAN_NOW) | bit(flag::CLEAN_PERIODIC)),
+        0
+    );
+    d.unload().unwrap();
+    let mam = libvtlcart::Cartridge::open(&dir, &Default::default())
+        .unwrap()
+        .mam()
+        .clone();
+    assert_eq!(mam.base.load_count.get(), 1);
+    assert_eq!(mam.base.medium_type_information.get(), 20);
+    // Used up: 20 loads recorded, the 21st is past the 20 cycles.
+    {
+        let mut c = libvtlcart::Cartridge::open(
+            &dir,
+            &libvtlcart::OpenOptionsCart {
+                write: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        c.mam_mut().base.load_count = 20.into();
+        c.write_mam().unwrap();
+    }
+    d.set_tape_alert(bit(flag::CLEAN_NOW));
+    d.load_barcode("CLN001L8").unwrap();
+    assert_eq!(
+        d.tape_alert(),
+        bit(flag::CLEAN_NOW) | bit(flag::EXPIRED_CLEANING_MEDIA)
+    );
+    // The cartridge is never written, whatever the host asks.
+    let (s, _) = check(&mut d, &cdb6(0x0a, 0, 4), b"data");
+    assert_eq!(s.key, SenseKey::NotReady);
+}
+
+/// Each load records the drive (vendor + serial number) in the MAM attribute 0x020A, the
+/// previous ones moving to 0x020B..0x020D.
+#[test]
+fn last_load_drives_are_recorded() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = cart(home.path(), "E00009L8", MediumType::Data, "LTO8", 16 << 20);
+    let entry = |vendor: &str, serial: &str| {
+        let mut e = [b' '; 40];
+        e[..vendor.len()].copy_from_slice(vendor.as_bytes());
+        e[8..8 + serial.len()].copy_from_slice(serial.as_bytes());
+        e
+    };
+    for serial in ["DRIVE_A", "DRIVE_B", "DRIVE_C"] {
+        let mut d = vtltape::Drive::new(vtltape::DriveConfig {
+            vendor: "IBM".into(),
+            product: "ULT3580-TD8".into(),
+            serial: serial.into(),
+            media_home: Some(home.path().to_path_buf()),
+            ..Default::default()
+        });
+        d.load_barcode("E00009L8").unwrap();
+        d.unload().unwrap();
+    }
+    let c = libvtlcart::Cartridge::open(&dir, &Default::default()).unwrap();
+    let hist = c.mam().base.dev_make_serial_last_load;
+    assert_eq!(hist[0], entry("IBM", "DRIVE_C"));
+    assert_eq!(hist[1], entry("IBM", "DRIVE_B"));
+    assert_eq!(hist[2], entry("IBM", "DRIVE_A"));
+    assert_eq!(hist[3], [0u8; 40]);
+    assert_eq!(c.mam().base.load_count.get(), 3);
 }

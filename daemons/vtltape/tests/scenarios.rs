@@ -748,17 +748,20 @@ fn btape_fill_spans_two_volumes() {
         }
         let ew_at = ew_at.expect("early warning reported");
         assert!(enospc >= 1);
-        // Early warning came when fewer than `ew` bytes were left.
-        let blk = BTAPE_BLOCK as u64;
+        // Early warning came when fewer than `ew` bytes were left; each block takes its
+        // bytes and its index record (OBJECT_OVERHEAD_BYTES) of the capacity.
+        let blk = BTAPE_BLOCK as u64 + vtltape::drive::OBJECT_OVERHEAD_BYTES;
         assert!(
             u64::from(ew_at) * blk <= cap - ew,
             "not before early warning"
         );
         assert!(u64::from(ew_at + 1) * blk > cap - ew, "not after");
-        // The overflowing block was not written; everything before it was.
+        // The overflowing block was not written; everything before it was (data stops
+        // FILEMARK_RESERVE_BYTES short of the end, kept for filemarks).
         assert_eq!(st.tell(), Ok(written));
-        assert!(u64::from(written) * blk <= cap);
-        assert!(u64::from(written + 1) * blk > cap);
+        let data_end = cap - vtltape::drive::FILEMARK_RESERVE_BYTES;
+        assert!(u64::from(written) * blk <= data_end);
+        assert!(u64::from(written + 1) * blk > data_end);
         // Filemarks past early warning: written, EOM reported.
         st.weof(2).unwrap();
         assert_eq!(
@@ -854,10 +857,14 @@ fn amtapetype_capacity_is_honest() {
         let (a, _) = fill(&mut st, |_| text.clone());
         let rnd = |i: u32| random_bytes(u64::from(i) + 7, AMANDA_BLOCK);
         let (b, nb) = fill(&mut st, rnd);
+        // Each block takes its bytes and its index record of the capacity.
+        let per = blk + vtltape::drive::OBJECT_OVERHEAD_BYTES;
         for bytes in [a, b] {
+            let n = bytes / blk;
+            assert_eq!(bytes % blk, 0);
             assert!(
-                bytes > cap - ew && bytes <= cap - ew + blk,
-                "{bytes} vs {}",
+                n * per > cap - ew && (n - 1) * per <= cap - ew,
+                "{n} blocks of {per} vs {}",
                 cap - ew
             );
         }
