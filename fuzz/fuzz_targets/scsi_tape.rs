@@ -22,11 +22,18 @@ use vtltape::{CompressionConfig, DriveConfig, TapeDrive};
 
 /// Op codes the drive implements (SPC + SSC), to aim the fuzzer at the parsers behind them.
 const OPS: &[u8] = &[
-    0x00, 0x01, 0x03, 0x04, 0x05, 0x08, 0x0a, 0x0b, 0x10, 0x11, 0x12, 0x13, 0x15, 0x16, 0x17,
-    0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x2b, 0x34, 0x3b, 0x3c, 0x44, 0x4c, 0x4d, 0x55, 0x56,
-    0x57, 0x5a, 0x5e, 0x5f, 0x82, 0x8c, 0x8d, 0x91, 0x92, 0xa0, 0xa2, 0xa3, 0xa4, 0xab, 0xb5,
+    0x00, 0x01, 0x03, 0x04, 0x05, 0x08, 0x0a, 0x0b, 0x10, 0x11, 0x12, 0x13, 0x15, 0x16, 0x17, 0x19,
+    0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x2b, 0x34, 0x3b, 0x3c, 0x44, 0x4c, 0x4d, 0x55, 0x56, 0x57, 0x5a,
+    0x5e, 0x5f, 0x82, 0x8c, 0x8d, 0x91, 0x92, 0xa0, 0xa2, 0xa3, 0xa4, 0xab, 0xb5,
 ];
-const PRODUCTS: &[&str] = &["ULT3580-TD8", "ULT3580-TD5", "Ultrium 6-SCSI", "T10000C", "SDLT600", "whatever"];
+const PRODUCTS: &[&str] = &[
+    "ULT3580-TD8",
+    "ULT3580-TD5",
+    "Ultrium 6-SCSI",
+    "T10000C",
+    "SDLT600",
+    "whatever",
+];
 
 fuzz_target!(|input: &[u8]| {
     let Some((&setup, mut rest)) = input.split_first() else {
@@ -34,8 +41,16 @@ fuzz_target!(|input: &[u8]| {
     };
     let home = vtl_fuzz::scratch_home();
     let _ = std::fs::remove_dir_all(home.join("FUZZ01L8"));
-    let format = if setup & 1 != 0 { Format::V6 } else { Format::Legacy };
-    let medium = if setup & 2 != 0 { MediumType::Worm } else { MediumType::Data };
+    let format = if setup & 1 != 0 {
+        Format::V6
+    } else {
+        Format::Legacy
+    };
+    let medium = if setup & 2 != 0 {
+        MediumType::Worm
+    } else {
+        MediumType::Data
+    };
     libvtlcart::testing::make_cartridge(home, "FUZZ01L8", format, medium, "LTO8", 4 << 20);
     let product = PRODUCTS[usize::from(setup >> 4) % PRODUCTS.len()];
     let mut t = InProcess::new(TapeDrive::new(DriveConfig {
@@ -80,13 +95,27 @@ fuzz_target!(|input: &[u8]| {
                 let s = c.sense().expect("CHECK CONDITION sense parses");
                 if s.key == SenseKey::IllegalRequest {
                     match s.specific {
-                        Some(SenseKeySpecific::Field { in_cdb: true, byte, .. }) => {
-                            assert!(usize::from(byte) < cdb.len().max(1), "{cdb:02x?}: pointer {byte}")
+                        Some(SenseKeySpecific::Field {
+                            in_cdb: true, byte, ..
+                        }) => {
+                            assert!(
+                                usize::from(byte) < cdb.len().max(1),
+                                "{cdb:02x?}: pointer {byte}"
+                            )
                         }
-                        Some(SenseKeySpecific::Field { in_cdb: false, byte, .. }) => {
-                            assert!(usize::from(byte) < data_out.len().max(1), "{cdb:02x?}: param pointer {byte}")
+                        Some(SenseKeySpecific::Field {
+                            in_cdb: false,
+                            byte,
+                            ..
+                        }) => {
+                            assert!(
+                                usize::from(byte) < data_out.len().max(1),
+                                "{cdb:02x?}: param pointer {byte}"
+                            )
                         }
-                        other => panic!("{cdb:02x?}: ILLEGAL REQUEST without a field pointer: {other:?}"),
+                        other => {
+                            panic!("{cdb:02x?}: ILLEGAL REQUEST without a field pointer: {other:?}")
+                        }
                     }
                 }
             }
