@@ -10,7 +10,9 @@
 //! BUFFER, SEND DIAGNOSTIC, WRITE(6), ...).
 //!
 //! Every reply must be GOOD, CHECK CONDITION or RESERVATION CONFLICT; CHECK CONDITION must
-//! carry sense that parses; ILLEGAL REQUEST must point (SKSV) inside the CDB or the data-out;
+//! carry sense that parses; ILLEGAL REQUEST about a field (INVALID COMMAND OPERATION CODE,
+//! INVALID FIELD IN CDB / PARAMETER LIST, PARAMETER LIST LENGTH ERROR) must point (SKSV)
+//! inside the CDB or the data-out;
 //! data-in never exceeds what the CDB's allocation length allows (checked loosely: never
 //! more than 16 MiB).
 #![no_main]
@@ -93,7 +95,14 @@ fuzz_target!(|input: &[u8]| {
             Status::Good | Status::ReservationConflict => assert!(c.sense.is_empty()),
             Status::CheckCondition => {
                 let s = c.sense().expect("CHECK CONDITION sense parses");
-                if s.key == SenseKey::IllegalRequest {
+                // Errors about a field must point at it; other ILLEGAL REQUEST conditions
+                // (medium removal prevented, sequential positioning error, command
+                // sequence error, ...) concern no field.
+                let about_a_field = matches!(
+                    (s.asc.0, s.asc.1),
+                    (0x20, 0x00) | (0x24, 0x00) | (0x26, _) | (0x1a, 0x00)
+                );
+                if s.key == SenseKey::IllegalRequest && about_a_field {
                     match s.specific {
                         Some(SenseKeySpecific::Field {
                             in_cdb: true, byte, ..

@@ -539,11 +539,26 @@ impl Drive {
         ScsiError::Check(s)
     }
 
-    /// For commands with IMMED set: the work is done synchronously, but an error is reported
-    /// as a deferred error on the next command (SSC-5 4.2.17) and the command returns GOOD.
+    /// For commands with IMMED set: the work is done synchronously, but an error met while
+    /// doing it is reported as a deferred error on the next command (SSC-5 4.2.17) and the
+    /// command returns GOOD. What is found while validating the command — ILLEGAL REQUEST
+    /// (its CDB or parameters), NOT READY, DATA PROTECT, UNIT ATTENTION — is reported at
+    /// once: status is returned only after the CDB has been validated, and a deferred
+    /// error's field pointer would point into a CDB the initiator no longer sees.
     pub(crate) fn immed(&mut self, immed: bool, r: Result<(), ScsiError>) -> Result<(), ScsiError> {
+        let found_validating = |e: &ScsiError| {
+            e.sense().is_none_or(|s| {
+                matches!(
+                    s.key,
+                    SenseKey::IllegalRequest
+                        | SenseKey::NotReady
+                        | SenseKey::DataProtect
+                        | SenseKey::UnitAttention
+                )
+            })
+        };
         match r {
-            Err(e) if immed => {
+            Err(e) if immed && !found_validating(&e) => {
                 if let Some(s) = e.sense() {
                     self.deferred = Some(s.deferred());
                 }

@@ -843,3 +843,18 @@ fn last_load_drives_are_recorded() {
     assert_eq!(hist[3], [0u8; 40]);
     assert_eq!(c.mam().base.load_count.get(), 3);
 }
+
+/// IMMED=1 returns status once the CDB is validated: an invalid field is reported at once,
+/// not as a deferred error on the next command (whose CDB the pointer would not fit; found
+/// by the scsi_tape fuzz target).
+#[test]
+fn immed_validation_errors_are_not_deferred() {
+    let (_home, mut d) = loaded();
+    // LOCATE(10), IMMED=1, CP=1 to partition 1 of a single-partition medium.
+    let (s, _) = check(&mut d, &[0x2b, 0x03, 0, 0, 0, 0, 0, 0, 1, 0], &[]);
+    assert_eq!(s, vtl_scsi::Sense::invalid_field_in_cdb(8, None));
+    assert!(!s.deferred);
+    // Nothing is left pending for the next command.
+    assert!(d.take_deferred().is_none());
+    good(&mut d, &REWIND, &[]);
+}
