@@ -460,6 +460,27 @@ pub const DENSITIES: &[Density] = &[
         18000,
         16384
     ),
+    // LTO-10 (2025): density code 0x62, 21657 bits/mm, 1035 m, 30 TB native (FreeBSD's
+    // sa(4) density table, "from IBM specs and actual drives"). mhvtl's MediaType enum has
+    // no LTO-10 value: 0 (undefined) is written, and readers identify the medium by its
+    // density code. The density name and description follow the LTO pattern (our choice).
+    density!(
+        "LTO10",
+        0,
+        0x62,
+        "Ultrium 10/32T",
+        "U-1032",
+        21657,
+        0,
+        1035,
+        127,
+        "LTO-CVE",
+        4,
+        2,
+        2,
+        30000,
+        16384
+    ),
     density!(
         "AIT1",
         35,
@@ -934,6 +955,10 @@ impl Density {
 
     /// Find the table row whose MediaType byte is `mt` (plain generation value only).
     pub fn by_media_type(mt: MediaType) -> Option<&'static Density> {
+        if mt == MediaType::UNDEFINED {
+            // LTO-10's row carries 0 for want of an mhvtl value: 0 still means "unknown".
+            return None;
+        }
         DENSITIES.iter().find(|d| d.media_type == mt)
     }
 
@@ -944,7 +969,10 @@ impl Density {
 
     /// True for LTO-5 .. LTO-9 (the generations mhvtl marks as partition capable).
     pub fn is_lto5_or_later(&self) -> bool {
-        matches!(self.name, "LTO5" | "LTO6" | "LTO7" | "LTO8" | "LTO9")
+        matches!(
+            self.name,
+            "LTO5" | "LTO6" | "LTO7" | "LTO8" | "LTO9" | "LTO10"
+        )
     }
 }
 

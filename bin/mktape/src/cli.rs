@@ -21,7 +21,7 @@ pub enum FormatArg {
     disable_version_flag = true,
     about = "Create virtual tape cartridges in a library's media home",
     after_help = "Barcodes: up to 16 characters of A-Z a-z 0-9 - _ . + #; FIRST..LAST makes a range \
-(E01001L8..E01020L8).\nDensities: LTO1..LTO9, AIT1..AIT4, DLT3, DLT4, SDLT1, SDLT220, SDLT320, SDLT600, \
+(E01001L8..E01020L8).\nDensities: LTO1..LTO10, AIT1..AIT4, DLT3, DLT4, SDLT1, SDLT220, SDLT320, SDLT600, \
 9840A..9840D, 9940A, 9940B, T10KA..T10KC, DDS1..DDS4, J1A, E05, E06, E07.\n\
 SOURCE_DATE_EPOCH, when set, replaces the current time in the serial number and manufacture date.\n\n\
 Exit status: 0 success; 1 argument error (unknown density, bad barcode, missing option); \

@@ -858,3 +858,27 @@ fn immed_validation_errors_are_not_deferred() {
     assert!(d.take_deferred().is_none());
     good(&mut d, &REWIND, &[]);
 }
+
+/// An LTO-10 cartridge (as `mktape -d LTO10` makes it: density code 0x62, MediaType 0)
+/// loads in an LTO-10 drive (IBM's product id ULT3580-TDA) and is refused by an LTO-9 one.
+#[test]
+fn lto10_media_and_drive() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = cart(home.path(), "A00001LA", MediumType::Data, "LTO10", 16 << 20);
+    let drive = |product: &str| {
+        vtltape::Drive::new(vtltape::DriveConfig {
+            vendor: "IBM".into(),
+            product: product.into(),
+            media_home: Some(home.path().to_path_buf()),
+            ..Default::default()
+        })
+    };
+    let mut d9 = drive("ULT3580-TD9");
+    let before = libvtlcart::testing::snapshot(&dir);
+    assert!(d9.load_barcode("A00001LA").is_err());
+    assert_eq!(libvtlcart::testing::snapshot(&dir), before);
+    let mut d10 = drive("ULT3580-TDA");
+    d10.load_barcode("A00001LA").unwrap();
+    assert_eq!(d10.density_code(), Some(0x62));
+    write_var(&mut d10, b"ten").unwrap();
+}
