@@ -1,0 +1,806 @@
+//! The medium changer logical unit: [`Library`] joins the SPC core ([`Spc`]: INQUIRY, VPD
+//! 0x80/0x83, MODE SENSE/SELECT, LOG SENSE, REQUEST SENSE, unit attentions, reservations,
+//! PREVENT ALLOW MEDIUM REMOVAL) and the SMC commands ([`Command`]) over the element
+//! [`Inventory`] and the library's drives ([`DriveSlot`]).
+//!
+//! Each command goes through admission (unit attention, reservations), then, while the
+//! library is offline (vtlcmd `offline`), NOT READY / LOGICAL UNIT NOT READY, OFFLINE
+//! (02/04/12) for anything but INQUIRY, REPORT LUNS and REQUEST SENSE; then the SPC core,
+//! then the SMC commands; any other op code is ILLEGAL REQUEST / INVALID COMMAND OPERATION
+//! CODE.
+//!
+//! # Moves
+//!
+//! MOVE MEDIUM and EXCHANGE MEDIUM are transactions: a move into a drive loads the drive
+//! first and changes the inventory only when the load succeeded; a move out of a drive
+//! unloads the drive first (the library sends the unload itself when the host has not, as
+//! libraries do; refused with 05/53/02 while the host prevents medium removal from the
+//! drive); an exchange whose second half fails puts everything back. A refused cartridge
+//! stays where it was, its files untouched. Every acknowledged change is written to the
+//! [`Journal`] before GOOD is returned.
+//!
+//! Errors (SMC-3 6.5, 6.3 and the ASC list of SPC-5 annex D), all ILLEGAL REQUEST with the
+//! field pointer at the CDB's address field: an address that is no element (or a transport
+//! address that is no medium transport element) → INVALID ELEMENT ADDRESS (21/01); empty
+//! source → MEDIUM SOURCE ELEMENT EMPTY (3B/0E); full destination → MEDIUM DESTINATION
+//! ELEMENT FULL (3B/0D); an import/export element while the MAP door is open (operator
+//! access) → MEDIUM MAGAZINE NOT ACCESSIBLE (3B/11). Drive failures: see
+//! [`crate::drive_slot`]. A journal write failure after a move: HARDWARE ERROR / INTERNAL
+//! TARGET FAILURE (04/44/00).
+//!
+//! # Concurrency
+//!
+//! A `Library` is `Send` and serves one command at a time (`&mut self`): the transport
+//! serializes the commands of a logical unit behind a mutex (e.g. `Arc<Mutex<InProcess<
+//! Library>>>`), so a move is never interleaved with another command of the library. The
+//! drives are locked (each behind its own mutex) only while the library loads or unloads
+//! them; a drive never calls into the library, so there is no lock cycle.
+
+use std::path::{Path, PathBuf};
+
+use vtl_config::{Barcode, DeviceConf, LibraryConf, LibraryContents};
+use vtl_scsi::cdb::truncate_to;
+use vtl_scsi::inquiry::{Identity, PDT_MEDIUM_CHANGER, version_descriptor};
+use vtl_scsi::log::LogParameter;
+use vtl_scsi::opcodes::{CommandClass, OpcodeInfo};
+use vtl_scsi::spc::{Spc, SpcConfig, SpcDevice};
+use vtl_scsi::{Asc, LogicalUnit, Reply, Request, ResetEvent, Result, ScsiError, Sense, SenseKey};
+
+use crate::cdb::{Command, ImportExportAction, ReadElementStatus};
+use crate::drive_slot::DriveSlot;
+use crate::element::{ElementRef, ElementType, Inventory, Medium, read_medium_type};
+use crate::error::LibraryError;
+use crate::journal::{Journal, SavedState};
+use crate::pages;
+use crate::personality::{Personality, select};
+use crate::status::{self, StatusRequest};
+
+/// ILLEGAL REQUEST ASC/ASCQ for an import/export element the transport cannot reach
+/// because the MAP door is open: MEDIUM MAGAZINE NOT ACCESSIBLE (3B/11).
+pub const MEDIUM_MAGAZINE_NOT_ACCESSIBLE: Asc = Asc(0x3b, 0x11);
+
+/// Defaults for INQUIRY fields device.conf leaves out.
+pub mod defaults {
+    /// Vendor identification.
+    pub const VENDOR: &str = "STK";
+    /// Product identification (an STK L700: addresses 1 / 10 / 500 / 1000).
+    pub const PRODUCT: &str = "L700";
+    /// Product revision level.
+    pub const REVISION: &str = "0104";
+}
+
+/// The SMC commands' entries for REPORT SUPPORTED OPERATION CODES and the reservation
+/// checks: CDB usage data (SMC-3 clause 6 layouts), class, timeouts in seconds.
+pub fn smc_opcodes() -> Vec<OpcodeInfo> {
+    use CommandClass::{Read, Write};
+    let ff = 0xff;
+    vec![
+        OpcodeInfo::new("REZERO UNIT", &[0x01, 0, 0, 0, 0, 0])
+            .class(Write)
+            .timeouts(1, 30),
+        OpcodeInfo::new("INITIALIZE ELEMENT STATUS", &[0x07, 0, 0, 0, 0, 0])
+            .class(Write)
+            .timeouts(60, 600),
+        OpcodeInfo::new(
+            "OPEN/CLOSE IMPORT/EXPORT ELEMENT",
+            &[0x1b, 0, ff, ff, 0x1f, 0],
+        )
+        .class(Write)
+        .timeouts(10, 60),
+        OpcodeInfo::new(
+            "POSITION TO ELEMENT",
+            &[0x2b, 0, ff, ff, ff, ff, 0, 0, 0x01, 0],
+        )
+        .class(Write)
+        .timeouts(10, 60),
+        OpcodeInfo::new(
+            "MOVE MEDIUM",
+            &[0xa5, 0, ff, ff, ff, ff, ff, ff, 0, 0, 0x01, 0],
+        )
+        .class(Write)
+        .timeouts(60, 600),
+        OpcodeInfo::new(
+            "EXCHANGE MEDIUM",
+            &[0xa6, 0, ff, ff, ff, ff, ff, ff, ff, ff, 0x03, 0],
+        )
+        .class(Write)
+        .timeouts(120, 1200),
+        OpcodeInfo::new(
+            "READ ELEMENT STATUS",
+            &[0xb8, 0x1f, ff, ff, ff, ff, 0x03, ff, ff, ff, 0, 0],
+        )
+        .class(Read)
+        .timeouts(1, 60),
+        OpcodeInfo::new(
+            "INITIALIZE ELEMENT STATUS WITH RANGE",
+            &[0xe7, 0x03, ff, ff, 0, 0, ff, ff, 0, 0],
+        )
+        .class(Write)
+        .timeouts(60, 600),
+    ]
+}
+
+/// The device state SPC commands ask about.
+#[derive(Debug)]
+struct Hooks {
+    online: bool,
+    prevent: bool,
+    tape_alert: u64,
+}
+
+impl SpcDevice for Hooks {
+    fn idle_sense(&self) -> Option<Sense> {
+        (!self.online).then(|| Sense::new(SenseKey::NotReady, Asc::OFFLINE))
+    }
+
+    fn log_pages(&self) -> Vec<(u8, u8)> {
+        vec![(pages::TEMPERATURE, 0), (pages::TAPE_ALERT, 0)]
+    }
+
+    fn log_page(&mut self, page: u8, subpage: u8) -> Option<Vec<LogParameter>> {
+        if subpage != 0 {
+            return None;
+        }
+        pages::log_parameters(page, self.tape_alert)
+    }
+
+    fn log_reset(&mut self, page: Option<(u8, u8)>) -> Result<()> {
+        if page.is_none_or(|(p, _)| p == pages::TAPE_ALERT) {
+            self.tape_alert = 0;
+        }
+        Ok(())
+    }
+
+    fn medium_removal(&mut self, prevented: bool) -> Result<()> {
+        self.prevent = prevented;
+        Ok(())
+    }
+}
+
+/// A medium changer logical unit (SPC + SMC).
+pub struct Library {
+    spc: Spc,
+    hooks: Hooks,
+    inv: Inventory,
+    drives: Vec<Box<dyn DriveSlot>>,
+    drive_ids: Vec<Vec<u8>>,
+    home: PathBuf,
+    journal: Journal,
+    personality: Personality,
+    warnings: Vec<String>,
+}
+
+impl std::fmt::Debug for Library {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Library")
+            .field("personality", &self.personality.name)
+            .field("inventory", &self.inv)
+            .field("online", &self.hooks.online)
+            .finish_non_exhaustive()
+    }
+}
+
+fn invalid_address(byte: u16) -> ScsiError {
+    ScsiError::illegal_at(Asc::INVALID_ELEMENT_ADDRESS, byte, None)
+}
+
+impl Library {
+    /// A powered-on library from its `Library:` stanza and `library_contents`, with
+    /// `drives[i]` the drive of element `Drive i+1:`, the state file at
+    /// [`Journal::default_path`] in the media home (see [`Library::with_state_file`]).
+    pub fn new(
+        conf: &LibraryConf,
+        contents: &LibraryContents,
+        drives: Vec<Box<dyn DriveSlot>>,
+    ) -> std::result::Result<Library, LibraryError> {
+        let path = Journal::default_path(&conf.home, conf.id);
+        Library::with_state_file(conf, contents, drives, path)
+    }
+
+    /// As [`Library::new`] with the state file at `state_file`.
+    ///
+    /// INQUIRY: peripheral type 8 (medium changer), vendor / product / revision / serial
+    /// from `conf` (defaults [`defaults`], serial `LIB<id>`), NAA from `conf` or
+    /// [`DeviceConf::library_naa`], version descriptors SAM-5, SPC-4, SMC-3. The
+    /// personality ([`select`]) gives the element addresses. Element contents: the state
+    /// file when it exists and matches the configuration's element counts (module
+    /// [`crate::journal`]), else `contents`; then the drives are asked what they hold (a
+    /// cartridge found in a drive is reported there; a cartridge the state puts in an empty
+    /// drive is loaded into it again, or returned to its source slot when that fails).
+    ///
+    /// Errors: drive count mismatch, address map trouble, a barcode in two elements, the
+    /// state file cannot be written.
+    pub fn with_state_file(
+        conf: &LibraryConf,
+        contents: &LibraryContents,
+        drives: Vec<Box<dyn DriveSlot>>,
+        state_file: PathBuf,
+    ) -> std::result::Result<Library, LibraryError> {
+        if drives.len() != contents.drives.len() {
+            return Err(LibraryError::DriveCount {
+                elements: contents.drives.len(),
+                handles: drives.len(),
+            });
+        }
+        let vendor = conf.vendor.as_deref().unwrap_or(defaults::VENDOR);
+        let product = conf.product.as_deref().unwrap_or(defaults::PRODUCT);
+        let revision = conf.revision.as_deref().unwrap_or(defaults::REVISION);
+        let serial = conf
+            .serial
+            .clone()
+            .unwrap_or_else(|| format!("LIB{}", conf.id));
+        let personality = select(vendor, product);
+        let journal = Journal::new(state_file);
+        let mut warnings = Vec::new();
+        let counts = [
+            contents.pickers.len().max(1),
+            contents.slots.len(),
+            contents.maps.len(),
+            contents.drives.len(),
+        ];
+        let saved = match journal.load() {
+            Ok(Some(st)) => {
+                let n: Vec<usize> = st.elements.iter().map(Vec::len).collect();
+                if n[0] == counts[0] && n[2] == counts[2] && n[3] == counts[3] && n[1] >= counts[1]
+                {
+                    Some(st)
+                } else {
+                    warnings.push(format!(
+                        "{}: element counts differ from the configuration; using library_contents",
+                        journal.path().display()
+                    ));
+                    None
+                }
+            }
+            Ok(None) => None,
+            Err(why) => {
+                warnings.push(format!("state file ignored: {why}"));
+                None
+            }
+        };
+        let inv = match &saved {
+            Some(st) => from_saved(personality, st, &conf.home)?,
+            None => from_contents(personality, counts, contents, &conf.home)?,
+        };
+        let mut id = Identity::new(PDT_MEDIUM_CHANGER, vendor, product, revision, &serial);
+        id.naa = DeviceConf::library_naa(conf);
+        id.version_descriptors = vec![
+            version_descriptor::SAM_5,
+            version_descriptor::SPC_4,
+            version_descriptor::SMC_3,
+        ];
+        let mut sc = SpcConfig::new(id, smc_opcodes());
+        sc.persistent_reservations = false;
+        sc.lun = u16::try_from(conf.lun).unwrap_or(u16::MAX);
+        let mut spc = Spc::new(sc);
+        pages::register(spc.modes_mut(), &inv);
+        let drive_ids = drives.iter().map(|d| d.identifier()).collect();
+        let mut lib = Library {
+            spc,
+            hooks: Hooks {
+                online: true,
+                prevent: false,
+                tape_alert: 0,
+            },
+            inv,
+            drives,
+            drive_ids,
+            home: conf.home.clone(),
+            journal,
+            personality,
+            warnings,
+        };
+        lib.reconcile(true);
+        lib.journal
+            .save(&lib.inv)
+            .map_err(|source| LibraryError::State {
+                path: lib.journal.path().to_path_buf(),
+                source,
+            })?;
+        Ok(lib)
+    }
+
+    /// The element inventory.
+    pub fn inventory(&self) -> &Inventory {
+        &self.inv
+    }
+
+    /// The personality (address map).
+    pub fn personality(&self) -> Personality {
+        self.personality
+    }
+
+    /// The SPC state.
+    pub fn spc(&self) -> &Spc {
+        &self.spc
+    }
+
+    /// The SPC state, mutable (vtlcmd InquiryDataChange).
+    pub fn spc_mut(&mut self) -> &mut Spc {
+        &mut self.spc
+    }
+
+    /// Problems met at start (ignored state file...), for the log.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// The state file.
+    pub fn state_file(&self) -> &Path {
+        self.journal.path()
+    }
+
+    /// The media home.
+    pub fn home(&self) -> &Path {
+        &self.home
+    }
+
+    /// Online (vtlcmd `online` / `offline`).
+    pub fn is_online(&self) -> bool {
+        self.hooks.online
+    }
+
+    /// PREVENT ALLOW MEDIUM REMOVAL prevents opening the MAP.
+    pub fn removal_prevented(&self) -> bool {
+        self.hooks.prevent
+    }
+
+    /// Set the TapeAlert flags of log page 0x2E (vtlcmd `TapeAlert <hex64>`): bit n−1 is
+    /// flag n (1..=64).
+    pub fn set_tape_alert(&mut self, flags: u64) {
+        self.hooks.tape_alert = flags;
+    }
+
+    pub(crate) fn set_online(&mut self, on: bool) {
+        if on && !self.hooks.online {
+            self.spc.unit_attention_all(Asc::NOT_READY_TO_READY_CHANGE);
+        }
+        self.hooks.online = on;
+    }
+
+    pub(crate) fn inv_mut(&mut self) -> &mut Inventory {
+        &mut self.inv
+    }
+
+    pub(crate) fn refresh_pages(&mut self) {
+        pages::register(self.spc.modes_mut(), &self.inv);
+    }
+
+    /// Write the state file.
+    pub(crate) fn persist(&mut self) -> std::io::Result<()> {
+        self.journal.save(&self.inv)
+    }
+
+    fn persist_scsi(&mut self) -> Result<()> {
+        self.persist().map_err(|_| {
+            ScsiError::Check(Sense::new(
+                SenseKey::HardwareError,
+                Asc::INTERNAL_TARGET_FAILURE,
+            ))
+        })
+    }
+
+    /// Make the drive elements agree with the drives (start, INITIALIZE ELEMENT STATUS).
+    /// `reload`: put a cartridge the inventory has in an empty drive back into it (start
+    /// after a crash); otherwise, and when that fails, it goes back to its source slot or
+    /// the first free slot.
+    fn reconcile(&mut self, reload: bool) {
+        for i in 0..self.drives.len() {
+            let r = ElementRef {
+                kind: ElementType::DataTransfer,
+                index: i,
+            };
+            let actual = self.drives[i].loaded_barcode();
+            let recorded = self.inv.get(r).barcode().map(str::to_string);
+            if actual == recorded {
+                continue;
+            }
+            if let Some(rec) = recorded {
+                if actual.is_none() && reload && self.drives[i].load(&rec).is_ok() {
+                    continue;
+                }
+                let e = self.inv.get_mut(r);
+                let (m, src) = (e.medium.take(), e.source.take());
+                if let Some(m) = m {
+                    match self.inv.free_slot(src) {
+                        Some(s) => {
+                            let e = self.inv.get_mut(s);
+                            e.medium = Some(m);
+                            e.source = None;
+                        }
+                        None => self
+                            .warnings
+                            .push(format!("{rec}: no free slot to return it to; dropped")),
+                    }
+                }
+            }
+            if let Some(a) = actual {
+                let Ok(bc) = Barcode::new(&a) else {
+                    self.warnings
+                        .push(format!("drive {}: holds {a:?}, not a barcode", i + 1));
+                    continue;
+                };
+                let (mt, src) = match self.inv.locate(&a) {
+                    Some(x) => {
+                        let addr = self.inv.get(x).address;
+                        let e = self.inv.get_mut(x);
+                        let m = e.medium.take();
+                        let s = e.source.take();
+                        let src = if x.kind == ElementType::Storage {
+                            Some(addr)
+                        } else {
+                            s
+                        };
+                        (m.map_or(0, |m| m.medium_type), src)
+                    }
+                    None => (read_medium_type(&self.home, &bc), None),
+                };
+                let e = self.inv.get_mut(r);
+                e.medium = Some(Medium {
+                    barcode: bc,
+                    medium_type: mt,
+                });
+                e.source = src;
+            }
+        }
+    }
+
+    /// INITIALIZE ELEMENT STATUS: ask the drives again, re-read the cartridges' MAM types
+    /// and drive identifiers, clear exceptions of the elements in `range`.
+    fn initialize(&mut self, range: Option<(u16, u16)>) {
+        self.reconcile(false);
+        self.drive_ids = self.drives.iter().map(|d| d.identifier()).collect();
+        let home = self.home.clone();
+        for t in ElementType::ALL {
+            for i in 0..self.inv.count(t) {
+                let e = self.inv.get_mut(ElementRef { kind: t, index: i });
+                if let Some((start, n)) = range
+                    && (e.address < start
+                        || u32::from(e.address) >= u32::from(start) + u32::from(n))
+                {
+                    continue;
+                }
+                e.except = None;
+                if let Some(m) = &mut e.medium {
+                    m.medium_type = read_medium_type(&home, &m.barcode);
+                }
+            }
+        }
+    }
+
+    fn resolve(&self, address: u16, byte: u16) -> Result<ElementRef> {
+        self.inv.find(address).ok_or(invalid_address(byte))
+    }
+
+    fn transport(&self, address: u16, byte: u16) -> Result<()> {
+        match self.inv.find(address) {
+            _ if address == 0 => Ok(()),
+            Some(r) if r.kind == ElementType::Transport => Ok(()),
+            _ => Err(invalid_address(byte)),
+        }
+    }
+
+    fn reachable(&self, r: ElementRef, byte: u16) -> Result<()> {
+        if r.kind == ElementType::ImportExport && self.inv.map_open {
+            return Err(ScsiError::illegal_at(
+                MEDIUM_MAGAZINE_NOT_ACCESSIBLE,
+                byte,
+                None,
+            ));
+        }
+        Ok(())
+    }
+
+    /// Take the cartridge out of `r` (unloading a drive); returns it and its source.
+    fn take(&mut self, r: ElementRef) -> Result<(Medium, Option<u16>)> {
+        if r.kind == ElementType::DataTransfer {
+            self.drives[r.index].unload().map_err(ScsiError::Check)?;
+        }
+        let e = self.inv.get_mut(r);
+        let m = e
+            .medium
+            .take()
+            .ok_or(ScsiError::illegal(Asc::MEDIUM_SOURCE_ELEMENT_EMPTY))?;
+        e.imp_exp = false;
+        Ok((m, e.source.take()))
+    }
+
+    /// Put `m` into the empty element `r` (loading a drive; nothing changes on error).
+    fn put(&mut self, r: ElementRef, m: &Medium, source: Option<u16>) -> Result<()> {
+        if r.kind == ElementType::DataTransfer {
+            self.drives[r.index]
+                .load(m.barcode.as_str())
+                .map_err(ScsiError::Check)?;
+        }
+        let e = self.inv.get_mut(r);
+        e.medium = Some(m.clone());
+        e.source = source;
+        e.imp_exp = false;
+        e.except = None;
+        Ok(())
+    }
+
+    /// Put `m` back where it was taken from (a drive that will not take it back is marked
+    /// EXCEPT with MEDIUM LOAD OR EJECT FAILED, the cartridge still recorded there).
+    fn restore(&mut self, r: ElementRef, m: Medium, source: Option<u16>) {
+        if self.put(r, &m, source).is_err() {
+            let e = self.inv.get_mut(r);
+            e.medium = Some(m);
+            e.source = source;
+            e.except = Some(Asc::MEDIUM_LOAD_OR_EJECT_FAILED);
+        }
+    }
+
+    /// The SOURCE STORAGE ELEMENT ADDRESS a cartridge taken from `r` (whose source was
+    /// `old`) carries: `r` itself when it is a storage element, else the original source.
+    fn origin(&self, r: ElementRef, old: Option<u16>) -> Option<u16> {
+        let addr = self.inv.get(r).address;
+        if r.kind == ElementType::Storage {
+            Some(addr)
+        } else {
+            old.or(Some(addr))
+        }
+    }
+
+    /// MOVE MEDIUM from `src` to `dst` (field pointers at CDB bytes 4 and 6).
+    pub fn move_medium(&mut self, src: u16, dst: u16) -> Result<()> {
+        let s = self.resolve(src, 4)?;
+        let d = self.resolve(dst, 6)?;
+        self.reachable(s, 4)?;
+        self.reachable(d, 6)?;
+        if !self.inv.get(s).is_full() {
+            return Err(ScsiError::illegal_at(
+                Asc::MEDIUM_SOURCE_ELEMENT_EMPTY,
+                4,
+                None,
+            ));
+        }
+        if s == d {
+            return Ok(());
+        }
+        if self.inv.get(d).is_full() {
+            return Err(ScsiError::illegal_at(
+                Asc::MEDIUM_DESTINATION_ELEMENT_FULL,
+                6,
+                None,
+            ));
+        }
+        let (m, old) = self.take(s)?;
+        let origin = self.origin(s, old);
+        if let Err(e) = self.put(d, &m, origin) {
+            self.restore(s, m, old);
+            return Err(e);
+        }
+        self.persist_scsi()
+    }
+
+    /// EXCHANGE MEDIUM: the cartridge in `src` to `first`, the one in `first` to `second`
+    /// (field pointers at CDB bytes 4, 6, 8). `second` may be `src` (a swap).
+    pub fn exchange_medium(&mut self, src: u16, first: u16, second: u16) -> Result<()> {
+        let s = self.resolve(src, 4)?;
+        let d1 = self.resolve(first, 6)?;
+        let d2 = self.resolve(second, 8)?;
+        self.reachable(s, 4)?;
+        self.reachable(d1, 6)?;
+        self.reachable(d2, 8)?;
+        if d1 == s {
+            return Err(invalid_address(6));
+        }
+        if d2 == d1 {
+            return Err(invalid_address(8));
+        }
+        if !self.inv.get(s).is_full() {
+            return Err(ScsiError::illegal_at(
+                Asc::MEDIUM_SOURCE_ELEMENT_EMPTY,
+                4,
+                None,
+            ));
+        }
+        if !self.inv.get(d1).is_full() {
+            return Err(ScsiError::illegal_at(
+                Asc::MEDIUM_SOURCE_ELEMENT_EMPTY,
+                6,
+                None,
+            ));
+        }
+        if d2 != s && self.inv.get(d2).is_full() {
+            return Err(ScsiError::illegal_at(
+                Asc::MEDIUM_DESTINATION_ELEMENT_FULL,
+                8,
+                None,
+            ));
+        }
+        let (m1, old1) = self.take(s)?;
+        let (m2, old2) = match self.take(d1) {
+            Ok(x) => x,
+            Err(e) => {
+                self.restore(s, m1, old1);
+                return Err(e);
+            }
+        };
+        let o1 = self.origin(s, old1);
+        let o2 = self.origin(d1, old2);
+        if let Err(e) = self.put(d1, &m1, o1) {
+            self.restore(d1, m2, old2);
+            self.restore(s, m1, old1);
+            return Err(e);
+        }
+        if let Err(e) = self.put(d2, &m2, o2) {
+            if let Ok((m1, _)) = self.take(d1) {
+                self.restore(s, m1, old1);
+            }
+            self.restore(d1, m2, old2);
+            return Err(e);
+        }
+        self.persist_scsi()
+    }
+
+    fn read_element_status(&self, c: &ReadElementStatus, data_in: &mut Vec<u8>) -> Result<()> {
+        let kind = ElementType::from_code(c.element_type());
+        if self.inv.from_address(kind, c.start()).next().is_none() {
+            return Err(invalid_address(2));
+        }
+        let req = StatusRequest {
+            kind,
+            start: c.start(),
+            count: c.count(),
+            voltag: c.voltag(),
+            dvcid: c.dvcid(),
+        };
+        let ids = &self.drive_ids;
+        let mut out = Vec::new();
+        status::encode(
+            &self.inv,
+            &|i| ids.get(i).cloned().unwrap_or_default(),
+            &req,
+            &mut out,
+        );
+        truncate_to(&mut out, c.alloc());
+        data_in.extend_from_slice(&out);
+        Ok(())
+    }
+
+    fn run(&mut self, cmd: &Command<'_>, data_in: &mut Vec<u8>) -> Result<()> {
+        match cmd {
+            Command::RezeroUnit => Ok(()),
+            Command::InitializeElementStatus => {
+                self.initialize(None);
+                self.persist_scsi()
+            }
+            Command::InitializeElementStatusWithRange(c) => {
+                let range = if c.range() {
+                    let end = u32::from(c.start()) + u32::from(c.count());
+                    let any = self
+                        .inv
+                        .from_address(None, c.start())
+                        .next()
+                        .is_some_and(|e| u32::from(e.address) < end);
+                    if !any {
+                        return Err(invalid_address(2));
+                    }
+                    Some((c.start(), c.count()))
+                } else {
+                    None
+                };
+                self.initialize(range);
+                self.persist_scsi()
+            }
+            Command::OpenCloseImportExport(c) => {
+                let r = self.resolve(c.address(), 2)?;
+                if r.kind != ElementType::ImportExport {
+                    return Err(invalid_address(2));
+                }
+                match c.action() {
+                    ImportExportAction::Open => {
+                        if self.hooks.prevent {
+                            return Err(ScsiError::illegal(Asc::MEDIUM_REMOVAL_PREVENTED));
+                        }
+                        self.inv.map_open = true;
+                    }
+                    ImportExportAction::Close => self.inv.map_open = false,
+                }
+                self.persist_scsi()
+            }
+            Command::PositionToElement(c) => {
+                self.transport(c.transport(), 2)?;
+                self.resolve(c.destination(), 4)?;
+                Ok(())
+            }
+            Command::MoveMedium(c) => {
+                self.transport(c.transport(), 2)?;
+                self.move_medium(c.source(), c.destination())
+            }
+            Command::ExchangeMedium(c) => {
+                self.transport(c.transport(), 2)?;
+                self.exchange_medium(c.source(), c.first_destination(), c.second_destination())
+            }
+            Command::ReadElementStatus(c) => self.read_element_status(c, data_in),
+        }
+    }
+}
+
+/// An inventory from library_contents.
+fn from_contents(
+    p: Personality,
+    counts: [usize; 4],
+    contents: &LibraryContents,
+    home: &Path,
+) -> std::result::Result<Inventory, LibraryError> {
+    let mut inv = Inventory::new(p.first, counts)?;
+    let mut seen = std::collections::HashSet::new();
+    for (t, v) in [
+        (ElementType::Transport, &contents.pickers),
+        (ElementType::Storage, &contents.slots),
+        (ElementType::ImportExport, &contents.maps),
+    ] {
+        for (i, b) in v.iter().enumerate() {
+            let Some(b) = b else { continue };
+            if !seen.insert(b.as_str().to_string()) {
+                return Err(LibraryError::DuplicateBarcode(b.to_string()));
+            }
+            inv.get_mut(ElementRef { kind: t, index: i }).medium = Some(Medium {
+                barcode: b.clone(),
+                medium_type: read_medium_type(home, b),
+            });
+        }
+    }
+    Ok(inv)
+}
+
+/// An inventory from a state file (already checked to fit the configuration).
+fn from_saved(
+    p: Personality,
+    st: &SavedState,
+    home: &Path,
+) -> std::result::Result<Inventory, LibraryError> {
+    let counts = [
+        st.elements[0].len(),
+        st.elements[1].len(),
+        st.elements[2].len(),
+        st.elements[3].len(),
+    ];
+    let mut inv = Inventory::new(p.first, counts)?;
+    inv.map_open = st.map_open;
+    let mut seen = std::collections::HashSet::new();
+    for t in ElementType::ALL {
+        for (i, s) in st.elements[t as usize - 1].iter().enumerate() {
+            let e = inv.get_mut(ElementRef { kind: t, index: i });
+            if let Some(b) = &s.barcode {
+                if !seen.insert(b.as_str().to_string()) {
+                    return Err(LibraryError::DuplicateBarcode(b.to_string()));
+                }
+                e.medium = Some(Medium {
+                    barcode: b.clone(),
+                    medium_type: read_medium_type(home, b),
+                });
+                e.source = s.source;
+                e.imp_exp = s.imp_exp;
+            }
+        }
+    }
+    Ok(inv)
+}
+
+impl LogicalUnit for Library {
+    fn execute(&mut self, req: &Request<'_>, data_in: &mut Vec<u8>) -> Reply {
+        if let Err(e) = self.spc.admit(req) {
+            return self.spc.complete(req.nexus, Err(e));
+        }
+        let op = req.cdb.first().copied().unwrap_or(0);
+        if !self.hooks.online && !matches!(op, 0x12 | 0xa0 | 0x03) {
+            return self
+                .spc
+                .complete(req.nexus, Err(ScsiError::not_ready(Asc::OFFLINE)));
+        }
+        let r = match self.spc.execute(&mut self.hooks, req, data_in) {
+            Some(r) => r,
+            None => Command::parse(req.cdb).and_then(|c| self.run(&c, data_in)),
+        };
+        self.spc.complete(req.nexus, r)
+    }
+
+    fn reset(&mut self, event: ResetEvent) {
+        self.spc.reset(event);
+        self.hooks.prevent = self.spc.removal_prevented();
+    }
+}

@@ -1,0 +1,140 @@
+//! Library personalities: the first element address of each element type, chosen from the
+//! INQUIRY vendor and product identification (spec section 6.3).
+//!
+//! Selection is by vendor first, then by product prefix, both case-insensitive; a library
+//! nobody recognises gets the default map (picker 0x2F0, MAP 0x300, drives 1, storage
+//! 0x400). Element addresses are `first + n − 1` for element number `n` (1-based, spec 3.2).
+
+/// First element address of each element type (SMC-3 7.3.3, mode page 0x1D).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FirstAddresses {
+    /// First medium transport element (picker).
+    pub transport: u16,
+    /// First import/export element (MAP).
+    pub import_export: u16,
+    /// First data transfer element (drive).
+    pub data_transfer: u16,
+    /// First storage element (slot).
+    pub storage: u16,
+}
+
+/// A library personality: its name (for logs) and address map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Personality {
+    /// Name as spec 6.3 gives it.
+    pub name: &'static str,
+    /// First addresses.
+    pub first: FirstAddresses,
+}
+
+const fn p(name: &'static str, t: u16, ie: u16, dt: u16, st: u16) -> Personality {
+    Personality {
+        name,
+        first: FirstAddresses {
+            transport: t,
+            import_export: ie,
+            data_transfer: dt,
+            storage: st,
+        },
+    }
+}
+
+/// STK L20/L40/L80.
+pub const STK_L20: Personality = p("STK L20/40/80", 1, 10, 500, 1000);
+/// STK SL500.
+pub const STK_SL: Personality = p("STK SL", 1, 10, 500, 1000);
+/// STK L series (L700, L180...).
+pub const STK_L: Personality = p("STK L series", 1, 10, 500, 1000);
+/// IBM TS3100 (3573-TL).
+pub const IBM_TS3100: Personality = p("IBM TS3100", 1, 0x10, 0x100, 0x1000);
+/// IBM 03584 (TS3500).
+pub const IBM_03584: Personality = p("IBM 03584", 1, 0x300, 0x101, 0x400);
+/// HP MSL.
+pub const HP_MSL: Personality = p("HP MSL", 1, 0x1c0, 0x1e0, 0x20);
+/// HP EML E-Series (any other HP product).
+pub const HP_EML: Personality = p("HP EML E-Series", 1, 10, 500, 1000);
+/// Overland (product OVERLAND…).
+pub const OVERLAND: Personality = p("Overland", 1, 0, 0xff, 2);
+/// ADIC / Quantum Scalar (product ADIC… or QUANTUM…).
+pub const SCALAR: Personality = p("Scalar", 1, 0x10, 0x100, 0x1000);
+/// Spectra T-Series (PYTHON or any other Spectra product).
+pub const SPECTRA_T: Personality = p("Spectra T-Series", 1, 0x10, 0x100, 0x1000);
+/// Spectra Gator.
+pub const SPECTRA_GATOR: Personality = p("Spectra Gator", 0x2c3, 1, 0x2a3, 0x1e);
+/// Spectra Treefrog (215).
+pub const SPECTRA_TREEFROG: Personality = p("Spectra Treefrog", 86, 99, 31, 1);
+/// mhVTL default (also IBM products other than 3573-TL and 03584).
+pub const DEFAULT: Personality = p("default", 0x2f0, 0x300, 1, 0x400);
+
+fn starts(s: &str, prefix: &str) -> bool {
+    s.len() >= prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(prefix)
+}
+
+/// The personality for INQUIRY `vendor` / `product` (leading and trailing blanks ignored;
+/// spec 6.3 table).
+pub fn select(vendor: &str, product: &str) -> Personality {
+    let v = vendor.trim();
+    let pr = product.trim();
+    if v.eq_ignore_ascii_case("STK") {
+        if ["L20", "L40", "L80"].iter().any(|x| starts(pr, x)) {
+            return STK_L20;
+        }
+        if starts(pr, "SL500") {
+            return STK_SL;
+        }
+        return STK_L;
+    }
+    if v.eq_ignore_ascii_case("IBM") {
+        if starts(pr, "3573-TL") {
+            return IBM_TS3100;
+        }
+        if starts(pr, "03584") {
+            return IBM_03584;
+        }
+        return DEFAULT;
+    }
+    if v.eq_ignore_ascii_case("HP") {
+        return if starts(pr, "MSL") { HP_MSL } else { HP_EML };
+    }
+    if v.eq_ignore_ascii_case("SPECTRA") {
+        if starts(pr, "GATOR") {
+            return SPECTRA_GATOR;
+        }
+        if starts(pr, "215") {
+            return SPECTRA_TREEFROG;
+        }
+        return SPECTRA_T;
+    }
+    if starts(pr, "OVERLAND") {
+        return OVERLAND;
+    }
+    if starts(pr, "ADIC") || starts(pr, "QUANTUM") {
+        return SCALAR;
+    }
+    DEFAULT
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selection_by_vendor_then_product() {
+        assert_eq!(select("STK", "L700"), STK_L);
+        assert_eq!(select("stk", "l80"), STK_L20);
+        assert_eq!(select("STK", "SL500"), STK_SL);
+        assert_eq!(select("IBM", "03584L32"), IBM_03584);
+        assert_eq!(select("IBM", "3573-TL"), IBM_TS3100);
+        assert_eq!(select("IBM", "ULT3582"), DEFAULT);
+        assert_eq!(select("HP", "MSL6480"), HP_MSL);
+        assert_eq!(select("HP", "ESL"), HP_EML);
+        assert_eq!(select("SPECTRA", "Gator"), SPECTRA_GATOR);
+        assert_eq!(select("SPECTRA", "215"), SPECTRA_TREEFROG);
+        assert_eq!(select("SPECTRA", "PYTHON"), SPECTRA_T);
+        assert_eq!(select("X", "Overland NEO"), OVERLAND);
+        assert_eq!(select("X", "QUANTUM Scalar"), SCALAR);
+        assert_eq!(select("X", "adic"), SCALAR);
+        assert_eq!(select("VTL", "LIB"), DEFAULT);
+        assert_eq!(IBM_03584.first.import_export, 0x300);
+    }
+}

@@ -1,0 +1,122 @@
+//! Move errors: the sense real libraries give, and nothing changed afterwards.
+
+mod common;
+
+use common::*;
+use vtl_scsi::InProcess;
+use vtllibrary::SharedLu;
+
+#[test]
+fn source_empty_destination_full_invalid_address() {
+    let mut f = fixture("STK", "L700");
+    let before = positions(&mut f.lu);
+    let c = check(&mut f.lu, &move_medium(0, 1003, 1002));
+    assert_eq!(sense_of(&c), (5, 0x3b, 0x0e, Some(4)));
+    let c = check(&mut f.lu, &move_medium(0, 1000, 1001));
+    assert_eq!(sense_of(&c), (5, 0x3b, 0x0d, Some(6)));
+    let c = check(&mut f.lu, &move_medium(0, 999, 1003));
+    assert_eq!(sense_of(&c), (5, 0x21, 0x01, Some(4)));
+    let c = check(&mut f.lu, &move_medium(0, 1000, 1005));
+    assert_eq!(sense_of(&c), (5, 0x21, 0x01, Some(6)));
+    // transport address that is a slot
+    let c = check(&mut f.lu, &move_medium(1000, 1000, 1003));
+    assert_eq!(sense_of(&c), (5, 0x21, 0x01, Some(2)));
+    // INVERT
+    let mut cdb = move_medium(0, 1000, 1003);
+    cdb[10] = 1;
+    assert_eq!(sense_of(&check(&mut f.lu, &cdb)), (5, 0x24, 0, Some(10)));
+    // exchange: empty first destination, full second destination
+    let c = check(&mut f.lu, &exchange(1000, 1003, 1000));
+    assert_eq!(sense_of(&c), (5, 0x3b, 0x0e, Some(6)));
+    let c = check(&mut f.lu, &exchange(1000, 1001, 1002));
+    assert_eq!(sense_of(&c), (5, 0x3b, 0x0d, Some(8)));
+    assert_eq!(positions(&mut f.lu), before);
+    // READ ELEMENT STATUS: reserved element type code
+    let c = check(&mut f.lu, &res(5, false, 0, 1, false, 100));
+    assert_eq!(sense_of(&c), (5, 0x24, 0, Some(1)));
+}
+
+#[test]
+fn drive_refusing_the_cartridge_leaves_it_in_its_slot_untouched() {
+    let mut f = fixture("STK", "L700");
+    let dir = f.home.path().join("OLD001L3");
+    let files = libvtlcart::testing::snapshot(&dir);
+    let state = std::fs::read(f.lu.lu().state_file()).unwrap();
+    let c = check(&mut f.lu, &move_medium(0, 1004, 500));
+    // ILLEGAL REQUEST / INCOMPATIBLE MEDIUM INSTALLED
+    assert_eq!(sense_of(&c), (5, 0x30, 0x00, None));
+    assert_eq!(f.drives[0].lock().unwrap().cartridge_barcode(), None);
+    assert_eq!(positions(&mut f.lu)[3], (1004, "OLD001L3".to_string()));
+    assert_eq!(libvtlcart::testing::snapshot(&dir), files);
+    assert_eq!(std::fs::read(f.lu.lu().state_file()).unwrap(), state);
+    // The drive still takes a good cartridge afterwards.
+    good(&mut f.lu, &move_medium(0, 1000, 500), 0);
+    // Drive-to-drive move; then a refused drive-to-drive move puts it back in the source.
+    good(&mut f.lu, &move_medium(0, 500, 501), 0);
+    assert_eq!(
+        f.drives[1].lock().unwrap().cartridge_barcode().as_deref(),
+        Some("E01001L8")
+    );
+    assert_eq!(positions(&mut f.lu)[0], (501, "E01001L8".to_string()));
+}
+
+#[test]
+fn host_prevents_removal_from_the_drive() {
+    let mut f = fixture("STK", "L700");
+    good(&mut f.lu, &move_medium(0, 1000, 500), 0);
+    let mut host = InProcess::new(SharedLu(f.drives[0].clone()));
+    host.command(3, &TUR, &[], 0);
+    assert!(host.command(3, &[0x1e, 0, 0, 0, 1, 0], &[], 0).is_good());
+    let c = check(&mut f.lu, &move_medium(0, 500, 1003));
+    assert_eq!(sense_of(&c), (5, 0x53, 0x02, None));
+    assert!(f.drives[0].lock().unwrap().is_loaded());
+    assert_eq!(positions(&mut f.lu)[0], (500, "E01001L8".to_string()));
+    assert!(host.command(3, &[0x1e, 0, 0, 0, 0, 0], &[], 0).is_good());
+    good(&mut f.lu, &move_medium(0, 500, 1003), 0);
+}
+
+#[test]
+fn map_door_and_prevent() {
+    let mut f = fixture("STK", "L700");
+    // Robot exports slot 1 to the MAP (door closed).
+    good(&mut f.lu, &move_medium(0, 1000, 10), 0);
+    let m = good(&mut f.lu, &res(3, true, 0, 1, false, 100), 100);
+    assert_eq!(m[18], 0x39); // full, access, ExEnab, InEnab; ImpExp clear (robot put it)
+    // Host opens the door: the robot cannot reach the MAP.
+    good(&mut f.lu, &[0x1b, 0, 0, 10, 0, 0], 0);
+    let m = good(&mut f.lu, &res(3, true, 0, 1, false, 100), 100);
+    assert_eq!(m[18], 0x31);
+    let c = check(&mut f.lu, &move_medium(0, 10, 1000));
+    assert_eq!(sense_of(&c), (5, 0x3b, 0x11, Some(4)));
+    // the operator takes it out
+    assert_eq!(f.lu.lu().empty_map().as_deref(), Ok("OK"));
+    good(&mut f.lu, &[0x1b, 0, 0, 10, 1, 0], 0);
+    // PREVENT: the door cannot be opened, by the host or the operator.
+    good(&mut f.lu, &[0x1e, 0, 0, 0, 1, 0], 0);
+    let c = check(&mut f.lu, &[0x1b, 0, 0, 10, 0, 0]);
+    assert_eq!(sense_of(&c), (5, 0x53, 0x02, None));
+    assert!(f.lu.lu().open_map().is_err());
+    good(&mut f.lu, &[0x1e, 0, 0, 0, 0, 0], 0);
+    assert_eq!(f.lu.lu().open_map().as_deref(), Ok("OK"));
+    // OPEN/CLOSE of an element that is not a MAP; bad action code.
+    let c = check(&mut f.lu, &[0x1b, 0, 0x03, 0xe8, 0, 0]);
+    assert_eq!(sense_of(&c), (5, 0x21, 0x01, Some(2)));
+    let c = check(&mut f.lu, &[0x1b, 0, 0, 10, 2, 0]);
+    assert_eq!(sense_of(&c), (5, 0x24, 0x00, Some(4)));
+}
+
+#[test]
+fn offline_is_not_ready_except_inquiry_report_luns_request_sense() {
+    let mut f = fixture("STK", "L700");
+    f.lu.lu().offline().unwrap();
+    assert_eq!(sense_of(&check(&mut f.lu, &TUR)), (2, 0x04, 0x12, None));
+    let c = check(&mut f.lu, &res(0, true, 0, 10, false, 100));
+    assert_eq!(sense_of(&c).1, 0x04);
+    good(&mut f.lu, &[0x12, 0, 0, 0, 36, 0], 36);
+    good(&mut f.lu, &[0xa0, 0, 0, 0, 0, 0, 0, 0, 0, 16, 0, 0], 16);
+    let s = good(&mut f.lu, &[0x03, 0, 0, 0, 18, 0], 18);
+    assert_eq!((s[2], s[12], s[13]), (2, 0x04, 0x12));
+    f.lu.lu().online().unwrap();
+    assert_eq!(sense_of(&check(&mut f.lu, &TUR)), (6, 0x28, 0x00, None));
+    good(&mut f.lu, &TUR, 0);
+}
