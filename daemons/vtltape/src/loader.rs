@@ -28,10 +28,11 @@ use crate::tapealert::flag;
 
 impl Drive {
     /// Load the cartridge `pcl` from the media home (validated with
-    /// [`libvtlcart::validate_pcl`] before any path is built).
+    /// [`libvtlcart::validate_pcl`] before any path is built; a cartridge directory that is
+    /// a symbolic link out of the media home is refused: [`libvtlcart::home::cartridge_dir`]).
     ///
-    /// Errors: as [`Drive::load_dir`], plus [`DriveError::NoMediaHome`] and a bad barcode
-    /// ([`DriveError::Cart`]).
+    /// Errors: as [`Drive::load_dir`], plus [`DriveError::NoMediaHome`], a bad barcode or a
+    /// link out of the home ([`DriveError::Cart`]).
     pub fn load_barcode(&mut self, pcl: &str) -> Result<(), DriveError> {
         validate_pcl(pcl).map_err(|source| DriveError::Cart {
             dir: pcl.into(),
@@ -42,7 +43,12 @@ impl Drive {
             .media_home
             .clone()
             .ok_or_else(|| DriveError::NoMediaHome(pcl.to_string()))?;
-        self.load_dir(&home.join(pcl))
+        let dir =
+            libvtlcart::home::cartridge_dir(&home, pcl).map_err(|source| DriveError::Cart {
+                dir: home.join(pcl),
+                source,
+            })?;
+        self.load_dir(&dir)
     }
 
     /// Insert and thread the cartridge in directory `dir`.

@@ -882,3 +882,21 @@ fn lto10_media_and_drive() {
     assert_eq!(d10.density_code(), Some(0x62));
     write_var(&mut d10, b"ten").unwrap();
 }
+
+/// A cartridge directory that is a symbolic link out of the media home is not loaded; one
+/// that links inside the home is.
+#[test]
+fn cartridge_links_out_of_the_home_are_refused() {
+    let t = tempfile::tempdir().unwrap();
+    let home = t.path().join("home");
+    let outside = t.path().join("outside");
+    cart(&outside, "E00077L8", MediumType::Data, "LTO8", 16 << 20);
+    cart(&home, "E00078L8", MediumType::Data, "LTO8", 16 << 20);
+    std::os::unix::fs::symlink(outside.join("E00077L8"), home.join("E00077L8")).unwrap();
+    std::os::unix::fs::symlink(home.join("E00078L8"), home.join("E00079L8")).unwrap();
+    let mut d = lto8_drive(&home);
+    let e = d.load_barcode("E00077L8").unwrap_err().to_string();
+    assert!(e.contains("outside the media home"), "{e}");
+    assert!(!d.is_loaded());
+    d.load_barcode("E00079L8").unwrap();
+}
