@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 fx="${VTL_FIXTURES:-../../shared/fixtures/mhvtl}"
 corpus=corpus
-targets=(index meta mam_legacy mam_tlv mhvtl_data device_conf config_device_conf library_contents decompress barcode cartridge scsi_tape)
+targets=(index meta mam_legacy mam_tlv mhvtl_data device_conf config_device_conf library_contents decompress barcode cartridge scsi_tape control)
 for t in "${targets[@]}"; do mkdir -p "$corpus/$t"; done
 
 tmp=$(mktemp -d)
@@ -46,6 +46,13 @@ printf 'VERSION: 5\n\nLibrary: 10 CHANNEL: 00 TARGET: 00 LUN: 00\n Product ident
 printf 'VERSION: 2\nDrive 2: SER1\nPicker 1: P00001L8\nMAP 3: M00001L9\nSlot 1: E01001L8\nSlot 4: \nSlot 5: NOBAR01\n' |
   add_bytes library_contents
 { printf '\x01'; le32 5; printf '\x11\x00\x00'; } | add_bytes decompress
+# control: request lines as vtlcmd sends them, one per line.
+printf 'open map\nload map MAP001L8\nload map MAP002L8\nlist map\nclose map\nempty map\nadd slot\nstatus --json\n' |
+  add_bytes control
+printf 'TapeAlert 0x00000000000000ff\nInquiryDataChange\nverbose\ndebug\noffline\nonline\nload E01001L8\nAppend Only Yes\n' |
+  add_bytes control
+printf 'open map\nload map E01001L8\nload map ABCDEFGHIJKLMNOPQ\nload map A/B\ndelay rewind 31\nexit\n' |
+  add_bytes control
 
 have_fixtures=1
 [ -d "$fx/legacy" ] && [ -d "$fx/v6" ] || have_fixtures=0

@@ -25,3 +25,7 @@ mod edit_tape_cli;
 #[allow(dead_code)]
 #[path = "../../bin/preload_tape/src/cli.rs"]
 mod preload_tape_cli;
+
+#[allow(dead_code)]
+#[path = "../../bin/vtlcmd/src/cli.rs"]
+mod vtlcmd_cli;

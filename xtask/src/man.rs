@@ -26,7 +26,7 @@ pub struct Tool {
 }
 
 /// Every tool with a man page, in alphabetical order (the order of SEE ALSO).
-pub const TOOLS: [Tool; 4] = [
+pub const TOOLS: [Tool; 5] = [
     Tool {
         name: "dump_tape",
         command: crate::dump_tape_cli::command,
@@ -46,6 +46,11 @@ pub const TOOLS: [Tool; 4] = [
         name: "preload_tape",
         command: crate::preload_tape_cli::command,
         extra: include_str!("../extra/preload_tape.roff"),
+    },
+    Tool {
+        name: "vtlcmd",
+        command: crate::vtlcmd_cli::command,
+        extra: include_str!("../extra/vtlcmd.roff"),
     },
 ];
 
