@@ -24,37 +24,84 @@ pub enum FormatArg {
 (E01001L8..E01020L8).\nDensities: LTO1..LTO10, AIT1..AIT4, DLT3, DLT4, SDLT1, SDLT220, SDLT320, SDLT600, \
 9840A..9840D, 9940A, 9940B, T10KA..T10KC, DDS1..DDS4, J1A, E05, E06, E07.\n\
 SOURCE_DATE_EPOCH, when set, replaces the current time in the serial number and manufacture date.\n\n\
-Exit status: 0 success; 1 argument error (unknown density, bad barcode, missing option); \
-2 a directory or file could not be created, or the cartridge exists (use --force).\n\n\
-Example:\n  mktape -H /tmp/vtl -l 10 -m E01001L8..E01004L8 -s 500 -t data -d LTO8"
+With --library-contents, mktape does what mhvtl's make_vtl_media does: it creates every cartridge \
+the library_contents.<id> files of CONFDIR name (slots, picker and MAP elements) in each library's \
+media home, the density and medium type told by the barcode (last two characters: L1..L9 LTO, \
+LT..LZ LTO WORM, JA JB JC JK JW JX JY 3592, TA TB TC T10000, TZ..TU 9840/9940, X1..X4 AIT, \
+S1..S3 SDLT, D7 DLT; CLN... cleaning, W... WORM), -s MiB each (default 500, mhvtl.conf's \
+CAPACITY default). Cartridges that exist are left alone and reported.\n\
+With --generate-config DIR, mktape writes the default device.conf and library_contents.<id> \
+files (mhvtl's generate_device_conf and generate_library_contents) into DIR.\n\n\
+Exit status: 0 success; 1 argument error (unknown density, bad barcode, missing option, \
+configuration unreadable, a barcode that names no media); \
+2 a directory or file could not be created, or the cartridge or configuration file exists (use --force).\n\n\
+Examples:\n  mktape -H /tmp/vtl -l 10 -m E01001L8..E01004L8 -s 500 -t data -d LTO8\n  \
+mktape --generate-config /tmp/vtl/etc -H /tmp/vtl/media\n  \
+mktape --library-contents -C /tmp/vtl/etc --dry-run"
 )]
 pub struct Cli {
-    /// Library number whose media home (device.conf `Home directory:`) receives the tapes.
+    /// Library number whose media home (device.conf `Home directory:`) receives the tapes;
+    /// with --library-contents, repeat it to choose libraries (default: all).
     #[arg(short = 'l', value_name = "LIB")]
-    pub library: Option<u32>,
+    pub library: Vec<u32>,
     /// Barcode (PCL) of the cartridge; repeat, or give FIRST..LAST, for several.
-    #[arg(short = 'm', value_name = "PCL", required = true)]
+    #[arg(
+        short = 'm',
+        value_name = "PCL",
+        required_unless_present_any = ["library_contents", "generate_config"]
+    )]
     pub pcl: Vec<String>,
     /// Capacity in MiB (1048576 bytes); 0 = the density's native capacity (v6) or 8000 MiB
-    /// (legacy, as mhvtl 1.7).
-    #[arg(short = 's', value_name = "MB", required = true)]
-    pub size_mb: u64,
+    /// (legacy, as mhvtl 1.7). With --library-contents: default 500.
+    #[arg(
+        short = 's',
+        value_name = "MB",
+        required_unless_present_any = ["library_contents", "generate_config"]
+    )]
+    pub size_mb: Option<u64>,
     /// Medium type: data, clean, WORM or NULL (case-sensitive prefix, as mhvtl).
-    #[arg(short = 't', value_name = "TYPE", required = true)]
-    pub medium_type: String,
+    #[arg(
+        short = 't',
+        value_name = "TYPE",
+        required_unless_present_any = ["library_contents", "generate_config"]
+    )]
+    pub medium_type: Option<String>,
     /// Density (media generation), e.g. LTO8, T10KB, E07.
-    #[arg(short = 'd', value_name = "DENSITY", required = true)]
-    pub density: String,
+    #[arg(
+        short = 'd',
+        value_name = "DENSITY",
+        required_unless_present_any = ["library_contents", "generate_config"]
+    )]
+    pub density: Option<String>,
     /// Configuration directory holding device.conf [default: $VTL_CONFIG_DIR or /etc/vtl].
     #[arg(short = 'C', value_name = "CONFDIR")]
     pub config_dir: Option<PathBuf>,
-    /// Media home directory (no device.conf needed).
-    #[arg(short = 'H', value_name = "HOME")]
+    /// Media home directory (no device.conf needed); with --library-contents, every
+    /// library's cartridges go there; with --generate-config, the `Home directory:` written
+    /// [default there: /opt/vtl].
+    #[arg(short = 'H', long = "home", value_name = "HOME")]
     pub home: Option<PathBuf>,
+    /// Create every cartridge the library_contents.<id> files name (mhvtl's make_vtl_media).
+    #[arg(
+        long,
+        conflicts_with_all = ["pcl", "medium_type", "density", "generate_config"]
+    )]
+    pub library_contents: bool,
+    /// With --library-contents: list what would be created, create nothing.
+    #[arg(long, requires = "library_contents")]
+    pub dry_run: bool,
+    /// Write the default device.conf and library_contents.<id> files into DIR.
+    #[arg(
+        long,
+        value_name = "DIR",
+        conflicts_with_all = ["pcl", "medium_type", "density", "size_mb", "library", "config_dir"]
+    )]
+    pub generate_config: Option<PathBuf>,
     /// On-disk format of new cartridges.
     #[arg(long, value_enum, default_value = "legacy")]
     pub format: FormatArg,
-    /// Replace an existing cartridge of the same barcode (its data is lost).
+    /// Replace an existing cartridge of the same barcode (its data is lost); with
+    /// --generate-config, overwrite existing configuration files.
     #[arg(long)]
     pub force: bool,
     /// Print the result as one JSON document on stdout.

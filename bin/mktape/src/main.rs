@@ -2,13 +2,18 @@
 //!
 //! mhvtl's command line (`-l LIB -m PCL -s MB -t TYPE -d DENSITY [-C DIR] [-H HOME] [-v]
 //! [-V] [-D[N]]`, spec section 2.1) plus: several `-m` (and `FIRST..LAST` ranges) in one
-//! call, `--format legacy|v6`, `--json`, `--force`.
+//! call, `--format legacy|v6`, `--json`, `--force`; and two modes standing for mhvtl's
+//! scripts (spec 2.5): `--library-contents` (make_vtl_media, module [`contents`]) and
+//! `--generate-config DIR` (generate_device_conf and generate_library_contents, module
+//! [`generate`]).
 //!
 //! Exit status: 0 every cartridge was made; 1 argument error (including an unknown density
 //! or barcode); 2 a directory or file could not be created, or a cartridge already exists
 //! and `--force` was not given.
 
 mod cli;
+mod contents;
+mod generate;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -21,12 +26,12 @@ use libvtlcart::{
 };
 
 /// A failure with the exit status it maps to.
-struct Failure {
-    code: u8,
-    msg: String,
+pub(crate) struct Failure {
+    pub(crate) code: u8,
+    pub(crate) msg: String,
 }
 
-fn arg_err(msg: impl Into<String>) -> Failure {
+pub(crate) fn arg_err(msg: impl Into<String>) -> Failure {
     Failure {
         code: 1,
         msg: msg.into(),
@@ -37,10 +42,18 @@ fn resolve_home(cli: &Cli) -> Result<PathBuf, Failure> {
     if let Some(h) = &cli.home {
         return Ok(h.clone());
     }
-    let Some(lib) = cli.library else {
-        return Err(arg_err(
-            "-l LIB is required (or give the media home with -H HOME)",
-        ));
+    let lib = match cli.library[..] {
+        [] => {
+            return Err(arg_err(
+                "-l LIB is required (or give the media home with -H HOME)",
+            ));
+        }
+        [lib] => lib,
+        _ => {
+            return Err(arg_err(
+                "-l may be given once (except with --library-contents)",
+            ));
+        }
     };
     if lib == 0 {
         return Err(arg_err("-l: the library number must be a non-zero integer"));
@@ -53,23 +66,111 @@ fn resolve_home(cli: &Cli) -> Result<PathBuf, Failure> {
     })
 }
 
-fn capacity(cli: &Cli, d: &Density) -> Result<u64, Failure> {
-    if cli.size_mb == 0 {
-        return Ok(match cli.format {
+/// The capacity in bytes of a cartridge of density `d`: `size_mb` MiB, or for 0 the
+/// density's native capacity (v6) or 8000 MiB (legacy, as mhvtl 1.7).
+pub(crate) fn capacity(size_mb: u64, format: FormatArg, d: &Density) -> Result<u64, Failure> {
+    if size_mb == 0 {
+        return Ok(match format {
             FormatArg::V6 => d.native_bytes,
             FormatArg::Legacy => 8000 << 20,
         });
     }
-    cli.size_mb
+    size_mb
         .checked_mul(1 << 20)
-        .ok_or_else(|| arg_err(format!("-s {}: capacity too large", cli.size_mb)))
+        .ok_or_else(|| arg_err(format!("-s {size_mb}: capacity too large")))
 }
 
-fn run(cli: &Cli) -> Result<Vec<serde_json::Value>, Failure> {
-    let density = Density::lookup(&cli.density).ok_or_else(|| {
+pub(crate) fn format_of(f: FormatArg) -> Format {
+    match f {
+        FormatArg::Legacy => Format::Legacy,
+        FormatArg::V6 => Format::V6,
+    }
+}
+
+/// Create the media home `home` if it does not exist.
+pub(crate) fn ensure_home(home: &Path, verbose: bool) -> Result<(), Failure> {
+    if !home.is_dir() {
+        std::fs::create_dir_all(home).map_err(|e| Failure {
+            code: 2,
+            msg: format!("{}: cannot create media home: {e}", home.display()),
+        })?;
+        if verbose {
+            println!("Created media home directory: {}", home.display());
+        }
+    }
+    Ok(())
+}
+
+/// One cartridge to make.
+pub(crate) struct NewCartridge<'a> {
+    pub(crate) home: &'a Path,
+    pub(crate) pcl: &'a str,
+    pub(crate) density: &'static Density,
+    pub(crate) medium_type: MediumType,
+    pub(crate) capacity: u64,
+    pub(crate) format: Format,
+    pub(crate) force: bool,
+    pub(crate) epoch: u64,
+}
+
+/// Make one cartridge; returns its JSON description. `Err` with code 2 and
+/// [`CartError::Exists`] in the message when it exists and `force` is false.
+pub(crate) fn create_one(
+    c: &NewCartridge<'_>,
+    verbose: bool,
+) -> Result<serde_json::Value, CartError> {
+    let dir = c.home.join(c.pcl);
+    let mam = Mam::new_cartridge(&NewMam {
+        pcl: c.pcl,
+        density: c.density,
+        medium_type: c.medium_type,
+        capacity: c.capacity,
+        epoch: c.epoch,
+        v6: c.format == Format::V6,
+        application_vendor: libvtlcart::application_vendor(),
+    });
+    Cartridge::create(
+        &dir,
+        &CreateSpec {
+            format: c.format,
+            mam,
+            force: c.force,
+        },
+    )?;
+    let files = created_files(&dir, c.format);
+    if verbose {
+        println!("Creating new media directory: {}", dir.display());
+        for f in &files {
+            println!("Creating new media file: {}", dir.join(f).display());
+        }
+    }
+    Ok(serde_json::json!({
+        "pcl": c.pcl,
+        "path": dir,
+        "format": c.format.name(),
+        "density": c.density.name,
+        "medium_type": c.medium_type.name(),
+        "capacity": c.capacity,
+        "files": files,
+    }))
+}
+
+fn run(cli: &Cli) -> Result<serde_json::Value, Failure> {
+    if let Some(dir) = &cli.generate_config {
+        return generate::run(cli, dir);
+    }
+    if cli.library_contents {
+        return contents::run(cli);
+    }
+    // clap enforces -m, -s, -t and -d in this mode.
+    let (Some(density_arg), Some(size_mb), Some(type_arg)) =
+        (&cli.density, cli.size_mb, &cli.medium_type)
+    else {
+        return Err(arg_err("-m, -s, -t and -d are required"));
+    };
+    let density = Density::lookup(density_arg).ok_or_else(|| {
         arg_err(format!(
-            "'{}' is not a known density; known: {}",
-            cli.density,
+            "'{density_arg}' is not a known density; known: {}",
             Density::names().collect::<Vec<_>>().join(", ")
         ))
     })?;
@@ -84,45 +185,26 @@ fn run(cli: &Cli) -> Result<Vec<serde_json::Value>, Failure> {
             pcls.push(p);
         }
     }
-    let cap = capacity(cli, density)?;
+    let format = format_of(cli.format);
+    let cap = capacity(size_mb, cli.format, density)?;
     let home = resolve_home(cli)?;
-    let medium_type = MediumType::from_mktape_arg(&cli.medium_type);
-    let format = match cli.format {
-        FormatArg::Legacy => Format::Legacy,
-        FormatArg::V6 => Format::V6,
-    };
-    let verbose = cli.verbose > 0 || cli.debug.is_some();
-    if !home.is_dir() {
-        std::fs::create_dir_all(&home).map_err(|e| Failure {
-            code: 2,
-            msg: format!("{}: cannot create media home: {e}", home.display()),
-        })?;
-        if verbose && !cli.json {
-            println!("Created media home directory: {}", home.display());
-        }
-    }
+    let medium_type = MediumType::from_mktape_arg(type_arg);
+    let verbose = (cli.verbose > 0 || cli.debug.is_some()) && !cli.json;
+    ensure_home(&home, verbose)?;
     let epoch = libvtlcart::source_date_epoch();
     let mut results = Vec::new();
     for pcl in &pcls {
-        let dir = home.join(pcl);
-        let mam = Mam::new_cartridge(&NewMam {
+        let c = NewCartridge {
+            home: &home,
             pcl,
             density,
             medium_type,
             capacity: cap,
+            format,
+            force: cli.force,
             epoch,
-            v6: format == Format::V6,
-            application_vendor: libvtlcart::application_vendor(),
-        });
-        Cartridge::create(
-            &dir,
-            &CreateSpec {
-                format,
-                mam,
-                force: cli.force,
-            },
-        )
-        .map_err(|e| Failure {
+        };
+        let made = create_one(&c, verbose).map_err(|e| Failure {
             code: 2,
             msg: match e {
                 CartError::Exists { .. } => {
@@ -131,24 +213,9 @@ fn run(cli: &Cli) -> Result<Vec<serde_json::Value>, Failure> {
                 e => e.to_string(),
             },
         })?;
-        let files = created_files(&dir, format);
-        if verbose && !cli.json {
-            println!("Creating new media directory: {}", dir.display());
-            for f in &files {
-                println!("Creating new media file: {}", dir.join(f).display());
-            }
-        }
-        results.push(serde_json::json!({
-            "pcl": pcl,
-            "path": dir,
-            "format": format.name(),
-            "density": density.name,
-            "medium_type": medium_type.name(),
-            "capacity": cap,
-            "files": files,
-        }));
+        results.push(made);
     }
-    Ok(results)
+    Ok(serde_json::json!({ "created": results }))
 }
 
 fn created_files(dir: &Path, format: Format) -> Vec<String> {
@@ -189,9 +256,8 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     match run(&cli) {
-        Ok(results) => {
+        Ok(doc) => {
             if cli.json {
-                let doc = serde_json::json!({ "created": results });
                 println!("{}", serde_json::to_string_pretty(&doc).expect("json"));
             }
             ExitCode::SUCCESS

@@ -8,6 +8,8 @@
 //! * [`pages`]: mode pages 0x1D/0x1E/0x1F, log pages 0x0D/0x2E;
 //! * [`drive_slot`]: the library's handle on a drive ([`DriveSlot`]);
 //! * [`journal`]: the crash-safe state file;
+//! * [`move_command`]: the `movecommand` hook run before every move;
+//! * [`status_fifo`]: the status FIFO (`fifo:`);
 //! * [`library`]: the logical unit [`Library`] (moves, commands, concurrency notes);
 //! * [`operator`]: vtlcmd's library commands as methods.
 #![warn(missing_docs)]
@@ -18,10 +20,12 @@ pub mod element;
 pub mod error;
 pub mod journal;
 pub mod library;
+pub mod move_command;
 pub mod operator;
 pub mod pages;
 pub mod personality;
 pub mod status;
+pub mod status_fifo;
 
 pub use drive_slot::{DriveSlot, SharedLu};
 pub use element::{Element, ElementType, Inventory, Medium};

@@ -19,6 +19,12 @@
 //! stays where it was, its files untouched. Every acknowledged change is written to the
 //! [`Journal`] before GOOD is returned.
 //!
+//! Before a move changes anything, the configured `movecommand` is asked (module
+//! [`crate::move_command`]; a refusal is HARDWARE ERROR / MECHANICAL POSITIONING ERROR,
+//! 04/15/01, nothing moved) and the move is written to the status FIFO, if any (module
+//! [`crate::status_fifo`]; also the state changes: Initialising and Idle at start, Online,
+//! Offline, Opening MAP, Closing MAP).
+//!
 //! Errors (SMC-3 6.5, 6.3 and the ASC list of SPC-5 annex D), all ILLEGAL REQUEST with the
 //! field pointer at the CDB's address field: an address that is no element (or a transport
 //! address that is no medium transport element) → INVALID ELEMENT ADDRESS (21/01); empty
@@ -51,9 +57,11 @@ use crate::drive_slot::DriveSlot;
 use crate::element::{ElementRef, ElementType, Inventory, Medium, read_medium_type};
 use crate::error::LibraryError;
 use crate::journal::{Journal, SavedState};
+use crate::move_command::{MECHANICAL_POSITIONING_ERROR, MoveCommand, MoveEnd, Refusal};
 use crate::pages;
 use crate::personality::{Personality, select};
 use crate::status::{self, StatusRequest};
+use crate::status_fifo::{State, StatusFifo, describe_move};
 
 /// ILLEGAL REQUEST ASC/ASCQ for an import/export element the transport cannot reach
 /// because the MAP door is open: MEDIUM MAGAZINE NOT ACCESSIBLE (3B/11).
@@ -168,6 +176,9 @@ pub struct Library {
     journal: Journal,
     personality: Personality,
     warnings: Vec<String>,
+    move_command: Option<MoveCommand>,
+    last_refusal: Option<Refusal>,
+    fifo: Option<StatusFifo>,
 }
 
 impl std::fmt::Debug for Library {
@@ -232,6 +243,19 @@ impl Library {
         let personality = select(vendor, product);
         let journal = Journal::new(state_file);
         let mut warnings = Vec::new();
+        let mut fifo = match &conf.fifo {
+            Some(path) => match StatusFifo::open(path, conf.id) {
+                Ok(f) => Some(f),
+                Err(e) => {
+                    warnings.push(format!("status FIFO {}: {e}", path.display()));
+                    None
+                }
+            },
+            None => None,
+        };
+        if let Some(f) = &mut fifo {
+            f.state(State::Initialising);
+        }
         let counts = [
             contents.pickers.len().max(1),
             contents.slots.len(),
@@ -289,6 +313,12 @@ impl Library {
             journal,
             personality,
             warnings,
+            move_command: conf
+                .movecommand
+                .as_ref()
+                .map(|p| MoveCommand::new(p.clone(), conf.commandtimeout)),
+            last_refusal: None,
+            fifo,
         };
         lib.reconcile(true);
         lib.journal
@@ -297,6 +327,7 @@ impl Library {
                 path: lib.journal.path().to_path_buf(),
                 source,
             })?;
+        lib.notify(State::Idle);
         Ok(lib)
     }
 
@@ -351,9 +382,34 @@ impl Library {
         self.hooks.tape_alert = flags;
     }
 
+    /// The movecommand run before every move (device.conf `movecommand:`), if any.
+    pub fn move_command(&self) -> Option<&MoveCommand> {
+        self.move_command.as_ref()
+    }
+
+    /// Why the movecommand last refused a move (for the daemon's log), if it ever did.
+    pub fn last_move_refusal(&self) -> Option<&Refusal> {
+        self.last_refusal.as_ref()
+    }
+
+    /// The status FIFO (device.conf `fifo:`), if one is open.
+    pub fn status_fifo(&self) -> Option<&StatusFifo> {
+        self.fifo.as_ref()
+    }
+
+    /// Write state `s` to the status FIFO, if any.
+    pub(crate) fn notify(&mut self, s: State) {
+        if let Some(f) = &mut self.fifo {
+            f.state(s);
+        }
+    }
+
     pub(crate) fn set_online(&mut self, on: bool) {
         if on && !self.hooks.online {
             self.spc.unit_attention_all(Asc::NOT_READY_TO_READY_CHANGE);
+        }
+        if on != self.hooks.online {
+            self.notify(if on { State::Online } else { State::Offline });
         }
         self.hooks.online = on;
     }
@@ -542,6 +598,55 @@ impl Library {
         }
     }
 
+    fn end(&self, r: ElementRef) -> MoveEnd {
+        MoveEnd {
+            kind: r.kind,
+            number: self.inv.get(r).number,
+        }
+    }
+
+    /// Ask the movecommand (module [`crate::move_command`]) whether the cartridge in `s`
+    /// may move to `d`: HARDWARE ERROR / MECHANICAL POSITIONING ERROR (04/15/01) when not.
+    fn ask(&mut self, s: ElementRef, d: ElementRef) -> Result<()> {
+        let Some(cmd) = &self.move_command else {
+            return Ok(());
+        };
+        let barcode = self.inv.get(s).barcode().unwrap_or_default();
+        match cmd.ask(self.end(s), self.end(d), barcode) {
+            Ok(()) => Ok(()),
+            Err(why) => {
+                self.last_refusal = Some(why);
+                Err(ScsiError::Check(Sense::new(
+                    SenseKey::HardwareError,
+                    MECHANICAL_POSITIONING_ERROR,
+                )))
+            }
+        }
+    }
+
+    /// The status FIFO line of a move of the cartridge in `s` to `d`.
+    fn describe(&mut self, s: ElementRef, d: ElementRef) {
+        if self.fifo.is_none() {
+            return;
+        }
+        let (es, ed) = (self.end(s), self.end(d));
+        let text = describe_move(
+            self.inv.get(s).barcode().unwrap_or_default(),
+            (es.kind, es.number),
+            (ed.kind, ed.number),
+        );
+        if let Some(f) = &mut self.fifo {
+            f.line(&text);
+        }
+    }
+
+    /// [`Library::ask`] then [`Library::describe`].
+    fn announce(&mut self, s: ElementRef, d: ElementRef) -> Result<()> {
+        self.ask(s, d)?;
+        self.describe(s, d);
+        Ok(())
+    }
+
     /// MOVE MEDIUM from `src` to `dst` (field pointers at CDB bytes 4 and 6).
     pub fn move_medium(&mut self, src: u16, dst: u16) -> Result<()> {
         let s = self.resolve(src, 4)?;
@@ -565,6 +670,7 @@ impl Library {
                 None,
             ));
         }
+        self.announce(s, d)?;
         let (m, old) = self.take(s)?;
         let origin = self.origin(s, old);
         if let Err(e) = self.put(d, &m, origin) {
@@ -610,6 +716,10 @@ impl Library {
                 None,
             ));
         }
+        self.ask(s, d1)?;
+        self.ask(d1, d2)?;
+        self.describe(s, d1);
+        self.describe(d1, d2);
         let (m1, old1) = self.take(s)?;
         let (m2, old2) = match self.take(d1) {
             Ok(x) => x,
@@ -695,9 +805,13 @@ impl Library {
                         if self.hooks.prevent {
                             return Err(ScsiError::illegal(Asc::MEDIUM_REMOVAL_PREVENTED));
                         }
+                        self.notify(State::OpeningMap);
                         self.inv.map_open = true;
                     }
-                    ImportExportAction::Close => self.inv.map_open = false,
+                    ImportExportAction::Close => {
+                        self.notify(State::ClosingMap);
+                        self.inv.map_open = false;
+                    }
                 }
                 self.persist_scsi()
             }

@@ -12,6 +12,7 @@ use vtl_scsi::Asc;
 
 use crate::element::{ElementRef, ElementType, Medium, smc_medium_type};
 use crate::library::Library;
+use crate::status_fifo::State;
 
 /// vtlcmd's success reply.
 pub const OK: &str = "OK";
@@ -29,6 +30,7 @@ impl Library {
         if self.removal_prevented() {
             return Err("Can't open map: medium removal prevented".into());
         }
+        self.notify(State::OpeningMap);
         self.inv_mut().map_open = true;
         self.persisted(OK.into())
     }
@@ -37,6 +39,7 @@ impl Library {
     /// OR EXPORT ELEMENT ACCESSED (28/01).
     pub fn close_map(&mut self) -> Result<String, String> {
         let was_open = self.inventory().map_open;
+        self.notify(State::ClosingMap);
         self.inv_mut().map_open = false;
         if was_open {
             self.spc_mut()
