@@ -16,7 +16,7 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --workspace --locked
 echo "== benchmark smoke run (numbers live in docs/BENCHMARKS.md, never in tests)"
-cargo bench --workspace --locked --bench tape --bench preload_vs_cp --bench scsi_rw -- --test
+cargo bench --workspace --locked --bench tape --bench preload_vs_cp --bench scsi_rw --bench res -- --test
 if [ "${VTL_FUZZ:-0}" = 1 ] || [ "${CI:-}" = true ]; then
   echo "== fuzz targets: clippy, then 20 s each (fuzz/run.sh; crash inputs in fuzz/artifacts)"
   cargo clippy --manifest-path fuzz/Cargo.toml --all-targets --locked -- -D warnings
