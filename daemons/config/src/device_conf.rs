@@ -93,6 +93,11 @@ pub struct LibraryConf {
     pub backoff: Option<u32>,
     /// `fifo:` status FIFO path (spec 4.3).
     pub fifo: Option<PathBuf>,
+    /// `Alternate volume tags: Yes|No` (a vtl extension, default No): READ ELEMENT STATUS
+    /// with VOLTAG also reports an alternate volume tag (SMC-3 6.11.9), the cartridge's MAM
+    /// MEDIUM SERIAL NUMBER. Off by default because changer scripts that parse `mtx status`
+    /// (Bacula's mtx-changer among them) are not written for the extra field.
+    pub alternate_volume_tags: bool,
 }
 
 impl LibraryConf {
@@ -114,6 +119,7 @@ impl LibraryConf {
             commandtimeout: DEFAULT_COMMAND_TIMEOUT,
             backoff: None,
             fifo: None,
+            alternate_volume_tags: false,
         }
     }
 }
@@ -267,7 +273,13 @@ const COMMON_KEYS: &[&str] = &[
     "fifo",
 ];
 /// Keys of `Library:` stanzas only.
-const LIBRARY_KEYS: &[&str] = &["Home directory", "PERSIST", "movecommand", "commandtimeout"];
+const LIBRARY_KEYS: &[&str] = &[
+    "Home directory",
+    "PERSIST",
+    "movecommand",
+    "commandtimeout",
+    "Alternate volume tags",
+];
 /// Keys of `Drive:` stanzas only.
 const DRIVE_KEYS: &[&str] = &[
     "Library ID",
@@ -610,6 +622,14 @@ fn library_key(cur: &mut Cursor<'_>, lib: &mut LibraryConf, k: &str, value: &str
                 _ => return Err(cur.bad_value(k, v, "is not True, Yes, False or No")),
             };
         }
+        "Alternate volume tags" => {
+            let v = cur.word(k, value)?;
+            lib.alternate_volume_tags = match v.to_ascii_lowercase().as_str() {
+                "true" | "yes" => true,
+                "false" | "no" => false,
+                _ => return Err(cur.bad_value(k, v, "is not True, Yes, False or No")),
+            };
+        }
         "movecommand" => lib.movecommand = Some(path_value(cur, k, value)?),
         "commandtimeout" => {
             let v = cur.word(k, value)?;
@@ -783,6 +803,9 @@ fn write_library(out: &mut String, l: &LibraryConf) {
     }
     if l.commandtimeout != DEFAULT_COMMAND_TIMEOUT {
         let _ = writeln!(out, " commandtimeout: {}", l.commandtimeout);
+    }
+    if l.alternate_volume_tags {
+        out.push_str(" Alternate volume tags: Yes\n");
     }
     write_tail(out, l.backoff, &l.fifo);
 }

@@ -406,3 +406,29 @@ fn generated_contents_of_other_libraries_name_their_media() {
     assert_eq!(c.slots[0].as_ref().unwrap().as_str(), "M06001");
     assert!(c.drives.is_empty());
 }
+
+/// `Alternate volume tags:` (a vtl extension) parses, defaults to off, is written back only
+/// when on, and refuses other values naming the key.
+#[test]
+fn alternate_volume_tags_key() {
+    let text = "Library: 10 CHANNEL: 00 TARGET: 00 LUN: 00\n Alternate volume tags: Yes\n";
+    let (conf, warnings) = vtl_config::DeviceConf::parse(text, Path::new("device.conf")).unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert!(conf.libraries[0].alternate_volume_tags);
+    let again = vtl_config::DeviceConf::parse(&conf.to_string(), Path::new("device.conf"))
+        .unwrap()
+        .0;
+    assert_eq!(again, conf);
+    let off = "Library: 10 CHANNEL: 00 TARGET: 00 LUN: 00\n";
+    let (conf, _) = vtl_config::DeviceConf::parse(off, Path::new("device.conf")).unwrap();
+    assert!(!conf.libraries[0].alternate_volume_tags);
+    assert!(!conf.to_string().contains("Alternate volume tags"));
+    let bad = "Library: 10 CHANNEL: 00 TARGET: 00 LUN: 00\n Alternate volume tags: maybe\n";
+    let e = vtl_config::DeviceConf::parse(bad, Path::new("device.conf"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("device.conf:2: Alternate volume tags:"),
+        "{e}"
+    );
+}

@@ -112,6 +112,17 @@ pub fn read_medium_type(home: &Path, barcode: &Barcode) -> u8 {
     }
 }
 
+/// The MAM MEDIUM SERIAL NUMBER (attribute 0x0401) of cartridge `barcode` in `home`, the
+/// alternate volume tag; `None` when the cartridge cannot be read or has none.
+pub fn read_medium_serial(home: &Path, barcode: &Barcode) -> Option<String> {
+    let dir = libvtlcart::home::cartridge_dir(home, barcode.as_str()).ok()?;
+    let c = Cartridge::open(&dir, &OpenOptionsCart::default()).ok()?;
+    let raw = &c.mam().base.medium_serial_number;
+    let end = raw.iter().position(|&b| b == 0).unwrap_or(raw.len());
+    let s = String::from_utf8_lossy(&raw[..end]).trim().to_string();
+    (!s.is_empty()).then_some(s)
+}
+
 /// A cartridge as the library knows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Medium {

@@ -177,6 +177,8 @@ pub struct Library {
     personality: Personality,
     warnings: Vec<String>,
     move_command: Option<MoveCommand>,
+    /// Report alternate volume tags (device.conf `Alternate volume tags: Yes`).
+    alternate_tags: bool,
     last_refusal: Option<Refusal>,
     fifo: Option<StatusFifo>,
 }
@@ -319,6 +321,7 @@ impl Library {
                 .map(|p| MoveCommand::new(p.clone(), conf.commandtimeout)),
             last_refusal: None,
             fifo,
+            alternate_tags: conf.alternate_volume_tags,
         };
         lib.reconcile(true);
         lib.journal
@@ -758,10 +761,23 @@ impl Library {
             dvcid: c.dvcid(),
         };
         let ids = &self.drive_ids;
+        let home = &self.home;
+        // Alternate volume tags (device.conf `Alternate volume tags: Yes`): the MAM's
+        // MEDIUM SERIAL NUMBER, read when asked (a NOBAR cartridge has none either).
+        let alternate = |e: &crate::element::Element| {
+            let serial = e
+                .medium
+                .as_ref()
+                .filter(|m| m.barcode.volume_tag().is_some())
+                .and_then(|m| crate::element::read_medium_serial(home, &m.barcode));
+            status::alternate_tag(serial.as_deref())
+        };
         let mut out = Vec::new();
         status::encode(
             &self.inv,
             &|i| ids.get(i).cloned().unwrap_or_default(),
+            self.alternate_tags
+                .then_some(&alternate as &status::AlternateTag<'_>),
             &req,
             &mut out,
         );

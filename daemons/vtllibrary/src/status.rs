@@ -10,6 +10,7 @@
 //!              DTE bus address  9 SVALID(7) INVERT(6) ED(3) MEDIUM TYPE(2..0)
 //!              10..11 SOURCE STORAGE ELEMENT ADDRESS
 //!              12..47 PRIMARY VOLUME TAG (when VOLTAG)
+//!              then ALTERNATE VOLUME TAG (36, when VOLTAG and the library reports them)
 //!              then with DVCID: CODE SET, IDENTIFIER TYPE, reserved, IDENTIFIER LENGTH,
 //!              IDENTIFIER (data transfer elements: the drive's; others: length 0)
 //! ```
@@ -99,18 +100,38 @@ pub fn volume_tag(e: &Element) -> [u8; VOLUME_TAG_LEN] {
     t
 }
 
+/// Gives an element's 36-byte alternate volume tag (see [`encode`]).
+pub type AlternateTag<'a> = dyn Fn(&Element) -> [u8; VOLUME_TAG_LEN] + 'a;
+
+/// The 36-byte alternate volume tag for an alternate identifier `id` (space padded to 32,
+/// sequence 0), all zeros for none (SMC-3 6.11.9).
+pub fn alternate_tag(id: Option<&str>) -> [u8; VOLUME_TAG_LEN] {
+    let mut t = [0u8; VOLUME_TAG_LEN];
+    if let Some(id) = id {
+        t[..32].fill(b' ');
+        let b = id.as_bytes();
+        let n = b.len().min(32);
+        t[..n].copy_from_slice(&b[..n]);
+    }
+    t
+}
+
 /// Encode the READ ELEMENT STATUS data for `req` into `out` (whole report, not cut to an
 /// allocation length). `identifier(i)` gives data transfer element `i`'s (0-based) device
 /// identifier (ASCII, T10 vendor ID based: vendor 8, product 16, serial number).
+/// `alternate`, when given, makes every page report AVOLTAG and every descriptor carry an
+/// alternate volume tag after the primary one (with VOLTAG only): `alternate(e)` gives it.
 ///
 /// Returns the number of elements reported; 0 when no element of the type has an address
 /// ≥ `req.start` (the caller reports INVALID ELEMENT ADDRESS).
 pub fn encode(
     inv: &Inventory,
     identifier: &dyn Fn(usize) -> Vec<u8>,
+    alternate: Option<&AlternateTag<'_>>,
     req: &StatusRequest,
     out: &mut Vec<u8>,
 ) -> usize {
+    let alternate = alternate.filter(|_| req.voltag);
     let base = out.len();
     out.extend_from_slice(&[0u8; 8]);
     let mut reported = 0usize;
@@ -137,6 +158,9 @@ pub fn encode(
         if req.voltag {
             n += VOLUME_TAG_LEN;
         }
+        if alternate.is_some() {
+            n += VOLUME_TAG_LEN;
+        }
         if req.dvcid {
             n += 4;
             if t == ElementType::DataTransfer {
@@ -161,6 +185,9 @@ pub fn encode(
             if req.voltag {
                 h[1] = 0x80;
             }
+            if alternate.is_some() {
+                h[1] |= 0x40;
+            }
             h[2..4].copy_from_slice(&(dl as u16).to_be_bytes());
             out.extend_from_slice(&h);
             page_start = Some((s, e.kind, dl));
@@ -182,6 +209,9 @@ pub fn encode(
         out.extend_from_slice(&src.to_be_bytes());
         if req.voltag {
             out.extend_from_slice(&volume_tag(e));
+        }
+        if let Some(alt) = alternate {
+            out.extend_from_slice(&alt(e));
         }
         if req.dvcid {
             if e.kind == ElementType::DataTransfer {
