@@ -5,7 +5,12 @@
 //! sections clap knows nothing about (exit status, environment, files, examples), kept as roff
 //! in `xtask/extra/<tool>.roff`. `cargo xtask man --check` fails when a checked-in page differs
 //! from what would be generated.
+//!
+//! `cargo xtask completions` writes the bash and zsh completions of every tool
+//! (`completions/bash/<tool>`, `completions/zsh/_<tool>`) from the same clap commands;
+//! `cargo xtask completions --check` fails when a checked-in file is stale.
 
+pub mod completions;
 pub mod man;
 
 // Each tool's command line, compiled here exactly as in the tool. Only `command()` is used,

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use xtask::man;
+use xtask::{completions, man};
 
 /// vtl's development tasks.
 #[derive(Debug, Parser)]
@@ -27,11 +27,61 @@ enum Task {
         #[arg(long, value_name = "DIR")]
         root: Option<PathBuf>,
     },
+    /// Generate completions/bash/<tool> and completions/zsh/_<tool> from each tool's clap
+    /// command line.
+    Completions {
+        /// Write nothing; exit 1, naming each file, when a checked-in completion differs from
+        /// the generated one.
+        #[arg(long)]
+        check: bool,
+        /// Workspace whose completions/ directory is written or checked [default: this
+        /// workspace].
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
-    let Task::Man { check, root } = Cli::parse().task;
-    let root = root.unwrap_or_else(man::workspace_root);
+    match Cli::parse().task {
+        Task::Man { check, root } => run_man(check, root.unwrap_or_else(man::workspace_root)),
+        Task::Completions { check, root } => {
+            run_completions(check, root.unwrap_or_else(man::workspace_root))
+        }
+    }
+}
+
+/// `xtask completions [--check]`: as `xtask man`, for completions/.
+fn run_completions(check: bool, root: PathBuf) -> ExitCode {
+    if check {
+        let stale = completions::check(&root);
+        for s in &stale {
+            eprintln!("xtask completions --check: {s}");
+        }
+        if !stale.is_empty() {
+            return ExitCode::FAILURE;
+        }
+        println!("completions are up to date");
+        return ExitCode::SUCCESS;
+    }
+    match completions::write(&root) {
+        Ok(changed) => {
+            for p in &changed {
+                println!("wrote {}", p.display());
+            }
+            if changed.is_empty() {
+                println!("completions are up to date");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("xtask completions: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `xtask man [--check]`.
+fn run_man(check: bool, root: PathBuf) -> ExitCode {
     if check {
         let stale = man::check(&root);
         for s in &stale {

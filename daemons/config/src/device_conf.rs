@@ -288,6 +288,15 @@ const DRIVE_KEYS: &[&str] = &[
     "LBP RSCRC BE",
 ];
 
+/// Every key the parser accepts, as written before the `:` (both stanza kinds; spec 3.1).
+pub fn known_keys() -> impl Iterator<Item = &'static str> {
+    COMMON_KEYS
+        .iter()
+        .chain(LIBRARY_KEYS)
+        .chain(DRIVE_KEYS)
+        .copied()
+}
+
 fn known_key(k: &str) -> Option<&'static str> {
     COMMON_KEYS
         .iter()
