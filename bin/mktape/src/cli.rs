@@ -48,7 +48,7 @@ pub struct Cli {
     #[arg(
         short = 'm',
         value_name = "PCL",
-        required_unless_present_any = ["library_contents", "generate_config"]
+        required_unless_present_any = ["library_contents", "generate_config", "version"]
     )]
     pub pcl: Vec<String>,
     /// Capacity in MiB (1048576 bytes); 0 = the density's native capacity (v6) or 8000 MiB
@@ -56,21 +56,21 @@ pub struct Cli {
     #[arg(
         short = 's',
         value_name = "MB",
-        required_unless_present_any = ["library_contents", "generate_config"]
+        required_unless_present_any = ["library_contents", "generate_config", "version"]
     )]
     pub size_mb: Option<u64>,
     /// Medium type: data, clean, WORM or NULL (case-sensitive prefix, as mhvtl).
     #[arg(
         short = 't',
         value_name = "TYPE",
-        required_unless_present_any = ["library_contents", "generate_config"]
+        required_unless_present_any = ["library_contents", "generate_config", "version"]
     )]
     pub medium_type: Option<String>,
     /// Density (media generation), e.g. LTO8, T10KB, E07.
     #[arg(
         short = 'd',
         value_name = "DENSITY",
-        required_unless_present_any = ["library_contents", "generate_config"]
+        required_unless_present_any = ["library_contents", "generate_config", "version"]
     )]
     pub density: Option<String>,
     /// Configuration directory holding device.conf [default: $VTL_CONFIG_DIR or /etc/vtl].

@@ -288,3 +288,20 @@ fn modes_do_not_mix() {
     let d = mktape(&["-H", "/tmp", "-m", "E01001L8"]);
     assert_eq!(d.status.code(), Some(1));
 }
+
+/// `-V` / `--version` prints the version and exits 0 without the creation options.
+#[test]
+fn version_needs_no_other_option() {
+    for flag in ["-V", "--version"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_mktape"))
+            .arg(flag)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{flag}: {out:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.starts_with(&format!("mktape: version {}\n", env!("CARGO_PKG_VERSION"))),
+            "{flag}: {text}"
+        );
+    }
+}
