@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup-deps.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 cargo build --release --locked -q
-BIN=target/release
+BIN="${CARGO_TARGET_DIR:-target}/release"
 DEMO=${VTL_DEMO_DIR:-$PWD/vtl-demo}
 rm -rf "$DEMO"
 mkdir -p "$DEMO/etc" "$DEMO/media"
