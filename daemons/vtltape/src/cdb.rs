@@ -62,6 +62,10 @@ pub mod op {
     pub const MAINTENANCE_OUT: u8 = 0xa4;
     /// Service action of REPORT TIMESTAMP / SET TIMESTAMP.
     pub const SA_TIMESTAMP: u8 = 0x0f;
+    /// READ ATTRIBUTE (SPC-5 6.17).
+    pub const READ_ATTRIBUTE: u8 = 0x8c;
+    /// WRITE ATTRIBUTE (SPC-5 6.49).
+    pub const WRITE_ATTRIBUTE: u8 = 0x8d;
 }
 
 /// REWIND (SSC-5 7.9): byte 1 bit 0 IMMED.
@@ -599,6 +603,90 @@ impl Timestamp {
     }
 }
 
+/// READ ATTRIBUTE (SPC-5 6.17), 16 bytes: byte 1 bits 4..0 SERVICE ACTION; bytes 2..4
+/// restricted for SMC (reserved here); byte 5 LOGICAL VOLUME NUMBER; byte 7 PARTITION
+/// NUMBER; bytes 8..9 FIRST ATTRIBUTE IDENTIFIER; bytes 10..13 ALLOCATION LENGTH; byte 14
+/// bit 0 CACHE.
+#[derive(Debug, FromBytes, KnownLayout, Immutable)]
+#[repr(C)]
+pub struct ReadAttribute {
+    op: u8,
+    sa: u8,
+    restricted: [u8; 3],
+    volume: u8,
+    reserved: u8,
+    partition: u8,
+    first: U16,
+    alloc: U32,
+    cache: u8,
+    control: u8,
+}
+
+impl ReadAttribute {
+    /// SERVICE ACTION (byte 1 bits 4..0): 00h ATTRIBUTE VALUES, 01h ATTRIBUTE LIST, 02h
+    /// LOGICAL VOLUME LIST, 03h PARTITION LIST, 05h SUPPORTED ATTRIBUTES.
+    pub fn service_action(&self) -> u8 {
+        self.sa & 0x1f
+    }
+    /// LOGICAL VOLUME NUMBER (byte 5).
+    pub fn volume(&self) -> u8 {
+        self.volume
+    }
+    /// PARTITION NUMBER (byte 7).
+    pub fn partition(&self) -> u8 {
+        self.partition
+    }
+    /// FIRST ATTRIBUTE IDENTIFIER (bytes 8..9).
+    pub fn first_attribute(&self) -> u16 {
+        self.first.get()
+    }
+    /// ALLOCATION LENGTH in bytes (bytes 10..13).
+    pub fn allocation_length(&self) -> u32 {
+        self.alloc.get()
+    }
+    /// CACHE (byte 14 bit 0): values from a cache are acceptable (ours are always current).
+    pub fn cache(&self) -> bool {
+        self.cache & 1 != 0
+    }
+}
+
+/// WRITE ATTRIBUTE (SPC-5 6.49), 16 bytes: byte 1 bit 0 WTC; bytes 2..4 restricted for SMC
+/// (reserved here); byte 5 LOGICAL VOLUME NUMBER; byte 7 PARTITION NUMBER; bytes 10..13
+/// PARAMETER LIST LENGTH.
+#[derive(Debug, FromBytes, KnownLayout, Immutable)]
+#[repr(C)]
+pub struct WriteAttribute {
+    op: u8,
+    wtc: u8,
+    restricted: [u8; 3],
+    volume: u8,
+    reserved: u8,
+    partition: u8,
+    reserved2: [u8; 2],
+    length: U32,
+    reserved3: u8,
+    control: u8,
+}
+
+impl WriteAttribute {
+    /// WTC (byte 1 bit 0): write through the cache (every write is, here).
+    pub fn wtc(&self) -> bool {
+        self.wtc & 1 != 0
+    }
+    /// LOGICAL VOLUME NUMBER (byte 5).
+    pub fn volume(&self) -> u8 {
+        self.volume
+    }
+    /// PARTITION NUMBER (byte 7).
+    pub fn partition(&self) -> u8 {
+        self.partition
+    }
+    /// PARAMETER LIST LENGTH in bytes (bytes 10..13).
+    pub fn parameter_list_length(&self) -> u32 {
+        self.length.get()
+    }
+}
+
 /// One parsed SSC data-path command, borrowing its CDB.
 #[derive(Debug)]
 pub enum Command<'a> {
@@ -640,6 +728,10 @@ pub enum Command<'a> {
     ReportTimestamp(&'a Timestamp),
     /// MAINTENANCE OUT / SET TIMESTAMP.
     SetTimestamp(&'a Timestamp),
+    /// READ ATTRIBUTE.
+    ReadAttribute(&'a ReadAttribute),
+    /// WRITE ATTRIBUTE.
+    WriteAttribute(&'a WriteAttribute),
 }
 
 impl<'a> Command<'a> {
@@ -868,6 +960,32 @@ impl<'a> Command<'a> {
                 } else {
                     Command::SetTimestamp(c)
                 }
+            }
+            op::READ_ATTRIBUTE => {
+                let c: &ReadAttribute = view(cdb)?;
+                check_reserved(c.sa, 0xe0, 1)?;
+                reserved_bytes(&c.restricted, 2)?;
+                check_reserved(c.reserved, 0xff, 6)?;
+                check_reserved(c.cache, 0xfe, 14)?;
+                check_control(c.control, 15)?;
+                if !matches!(c.service_action(), 0x00..=0x03 | 0x05) {
+                    return Err(ScsiError::cdb(
+                        1,
+                        Some(4),
+                        "READ ATTRIBUTE service action not supported",
+                    ));
+                }
+                Command::ReadAttribute(c)
+            }
+            op::WRITE_ATTRIBUTE => {
+                let c: &WriteAttribute = view(cdb)?;
+                check_reserved(c.wtc, 0xfe, 1)?;
+                reserved_bytes(&c.restricted, 2)?;
+                check_reserved(c.reserved, 0xff, 6)?;
+                reserved_bytes(&c.reserved2, 8)?;
+                check_reserved(c.reserved3, 0xff, 14)?;
+                check_control(c.control, 15)?;
+                Command::WriteAttribute(c)
             }
             _ => {
                 return Err(ScsiError::InvalidOpcode {

@@ -4,7 +4,8 @@
 //!
 //! The commands themselves live in the modules named after them ([`crate::rw`],
 //! [`crate::filemark`], [`crate::position`], [`crate::erase`], [`crate::capacity`],
-//! [`crate::overwrite`], [`crate::limits`], [`crate::serial`], [`crate::loader`]);
+//! [`crate::overwrite`], [`crate::limits`], [`crate::serial`], [`crate::loader`],
+//! [`crate::attribute`]);
 //! [`Drive::execute`] dispatches a parsed [`Command`] to them.
 
 use std::path::PathBuf;
@@ -228,6 +229,8 @@ impl Drive {
             Command::ReportDensitySupport(c) => self.report_density_support(c, data_in),
             Command::ReportTimestamp(c) => self.report_timestamp(c, data_in),
             Command::SetTimestamp(c) => self.set_timestamp(c, data_out),
+            Command::ReadAttribute(c) => self.read_attribute(c, data_in),
+            Command::WriteAttribute(c) => self.write_attribute(c, data_out),
         };
         if let Command::Read6(_) = cmd {
             self.counters.host_read(data_in.len() as u64);

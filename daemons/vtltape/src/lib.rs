@@ -7,6 +7,7 @@
 //! * [`lu::TapeDrive`]: the SCSI logical unit (SPC core + SSC data path).
 #![warn(missing_docs)]
 
+pub mod attribute;
 pub mod capacity;
 pub mod cdb;
 pub mod counters;

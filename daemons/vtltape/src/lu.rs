@@ -84,6 +84,20 @@ pub fn ssc_opcodes() -> Vec<OpcodeInfo> {
         )
         .class(Read),
         OpcodeInfo::new(
+            "READ ATTRIBUTE",
+            &[
+                0x8c, 0x1f, 0, 0, 0, 0xff, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0,
+            ],
+        )
+        .class(Read),
+        OpcodeInfo::new(
+            "WRITE ATTRIBUTE",
+            &[
+                0x8d, 0x01, 0, 0, 0, 0xff, 0, 0xff, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0,
+            ],
+        )
+        .class(Write),
+        OpcodeInfo::new(
             "REPORT TIMESTAMP",
             &[0xa3, 0x0f, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0],
         )
@@ -114,6 +128,8 @@ pub fn ssc_opcodes() -> Vec<OpcodeInfo> {
         *e = match e.op {
             0x08 | 0x0a | 0x10 | 0x13 => e.timeouts(60, 1200),
             0x01 | 0x11 | 0x1b | 0x2b | 0x91 | 0x92 | 0x19 | 0x0b => e.timeouts(120, 3600),
+            // MAM access: a file read, or a file replaced and synced.
+            0x8c | 0x8d => e.timeouts(1, 60),
             _ => e.timeouts(1, 30),
         };
     }
