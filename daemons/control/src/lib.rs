@@ -30,14 +30,21 @@
 //!   [`Settings`], shared with the daemon, which applies the delays.
 //!
 //! ```no_run
+//! use std::path::Path;
 //! use std::sync::{Arc, Mutex};
 //! use std::time::Duration;
 //! use vtl_control::{Client, DriveControl, Request, Server, runtime};
-//! # fn drive() -> vtltape::TapeDrive { unimplemented!() }
+//! use vtltape::{DriveConfig, TapeDrive};
 //!
+//! // An LTO-8 drive whose cartridges live in /opt/vtl (E01001L8 made there by mktape).
+//! let drive = TapeDrive::new(DriveConfig {
+//!     product: "ULT3580-TD8".into(),
+//!     media_home: Some(Path::new("/opt/vtl").to_path_buf()),
+//!     ..Default::default()
+//! });
 //! let path = runtime::socket_path(&runtime::runtime_dir(None), 11);
 //! let server = Server::bind(&path)?;
-//! let control = DriveControl::new(11, Arc::new(Mutex::new(drive())));
+//! let control = DriveControl::new(11, Arc::new(Mutex::new(drive)));
 //! let thread = server.spawn(control)?;
 //! let reply = Client::request(&path, &Request::parse("load E01001L8")?, Duration::from_secs(10))?;
 //! assert!(reply.ok);
