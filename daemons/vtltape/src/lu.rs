@@ -280,7 +280,12 @@ impl LogicalUnit for TapeDrive {
         if let Err(e) = self.spc.admit(req) {
             return self.spc.complete(req.nexus, Err(e));
         }
-        mode_pages::sync_from_drive(self.spc.modes_mut(), &self.drive);
+        // The page table mirrors drive state (compression, active partition) that any
+        // command or vtlcmd may have changed; only MODE SENSE and MODE SELECT read it, so it
+        // is brought up to date for them alone, not around every READ and WRITE.
+        if matches!(req.cdb.first(), Some(0x15 | 0x1a | 0x55 | 0x5a)) {
+            mode_pages::sync_from_drive(self.spc.modes_mut(), &self.drive);
+        }
         let page_zero = self.mode_sense_page_zero(req.cdb, data_in);
         let r = match page_zero.or_else(|| self.spc.execute(&mut self.drive, req, data_in)) {
             Some(r) => r,
@@ -288,7 +293,6 @@ impl LogicalUnit for TapeDrive {
                 Command::parse(req.cdb).and_then(|c| self.drive.execute(&c, req.data_out, data_in))
             }
         };
-        mode_pages::sync_from_drive(self.spc.modes_mut(), &self.drive);
         self.raise_unit_attentions(Some(req.nexus));
         self.spc.complete(req.nexus, r)
     }
