@@ -5,6 +5,8 @@
 # every fuzz target (fuzz/run.sh 20: about 4 minutes on 2 cores from a cold build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Nothing here reads stdin: cargo probes rustc with `rustc -`, which fails on a non-UTF-8 stdin.
+exec </dev/null
 bash scripts/setup-deps.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 
