@@ -17,7 +17,7 @@
 
 use std::path::Path;
 
-use libvtlcart::{Cartridge, MediumType, OpenOptionsCart, validate_pcl};
+use libvtlcart::{CartError, Cartridge, MediumType, OpenOptionsCart, validate_pcl};
 use vtl_scsi::{Asc, ScsiError};
 
 use crate::cdb::LoadUnload;
@@ -104,8 +104,13 @@ impl Drive {
             };
             Err(e)
         };
-        // Identify the medium without touching the cartridge.
-        let probe = match Cartridge::open(&dir, &OpenOptionsCart::default()) {
+        // Identify the medium without touching the cartridge (a damaged tail is no reason to
+        // refuse it: the open below cuts it back).
+        let looking = OpenOptionsCart {
+            recover: true,
+            ..OpenOptionsCart::default()
+        };
+        let probe = match Cartridge::open(&dir, &looking) {
             Ok(c) => c,
             Err(source) => {
                 let dir = dir.clone();
@@ -135,7 +140,7 @@ impl Drive {
             count_load: write,
             recover: false,
         };
-        let mut cart = match Cartridge::open(&dir, &opts) {
+        let mut cart = match open_recovering(&dir, &opts) {
             Ok(c) => c,
             Err(source) => {
                 let dir = dir.clone();
@@ -318,5 +323,41 @@ impl Drive {
         self.allowance = Allowance::None;
         sync?;
         res.map_err(|e| self.write_error(&e))
+    }
+}
+
+/// Open a cartridge for a load, the way a drive threads a tape whose last session ended
+/// without an unload (the drive's process killed, the machine lost power): a cartridge that
+/// opens strictly is used as it is. One that fails with `CartError::Corrupt` (data after the
+/// last index record, a filemark listed at or after EOD, a torn record — the torn tails of
+/// docs/FORMAT.md, "What a crash leaves") *and* whose MAM says its last load never ended
+/// (record_dirty still set: no unload wrote the statistics back) is a crashed session: when
+/// the load may write, it is cut back to its last intact object and then opened strictly; a
+/// read-only load sees the intact objects and leaves the files alone. Everything a WRITE
+/// FILEMARKS with IMMED=0 acknowledged before the crash lies before that point, so nothing
+/// durable is lost. A damaged cartridge that was unloaded cleanly did not crash: it is
+/// refused with the open's error (`dump_tape --recover` shows and cuts the damage).
+///
+/// Errors: what [`Cartridge::open`] and [`Cartridge::apply_recovery`] return.
+fn open_recovering(dir: &Path, opts: &OpenOptionsCart) -> Result<Cartridge, CartError> {
+    match Cartridge::open(dir, opts) {
+        Err(e @ CartError::Corrupt { .. }) => {
+            let recovering = OpenOptionsCart {
+                write: opts.write,
+                count_load: false,
+                recover: true,
+            };
+            let mut c = Cartridge::open(dir, &recovering)?;
+            if !c.was_dirty_at_load() {
+                return Err(e);
+            }
+            if !opts.write {
+                return Ok(c);
+            }
+            c.apply_recovery()?;
+            drop(c);
+            Cartridge::open(dir, opts)
+        }
+        other => other,
     }
 }
