@@ -372,7 +372,7 @@ fn read_back(home: &Path) -> Result<Vec<Obj>, String> {
 /// One kill and its checks.
 fn iteration(seed: u64, timing: &mut Rng) -> Result<(), String> {
     let home = tempfile::tempdir().unwrap();
-    let format = if seed % 2 == 0 {
+    let format = if seed.is_multiple_of(2) {
         Format::V6
     } else {
         Format::Legacy
