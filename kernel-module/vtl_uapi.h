@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only WITH Linux-syscall-note */
 /*
- * vtl_uapi.h - the interface between the vtl pseudo host adapter (vtl.ko) and the
+ * The interface between the vtl pseudo host adapter (vtl.ko) and the
  * user-space daemons (vtltape, vtllibrary) that implement its logical units.
  *
  * The Rust side mirrors every constant and structure here (crate vtl-kernel, module
@@ -10,8 +10,9 @@
  * Devices
  *   /dev/vtl/control   one misc device: add, remove and query logical units (ioctls below).
  *   /dev/vtl/lu-C-T-L  one character device per logical unit (channel C, target T, LUN L,
- *                      decimal), created by VTL_IOC_ADD_LU. Its daemon opens it (one opener
- *                      at a time: a second open gets EBUSY) and then:
+ *                      decimal), created by VTL_IOC_ADD_LU. Its daemon opens it O_RDWR
+ *                      (EINVAL otherwise; one opener at a time: a second open gets
+ *                      EBUSY) and then:
  *                        read()  blocks until a message is queued (O_NONBLOCK: EAGAIN;
  *                                poll()/select() report POLLIN), then returns one
  *                                struct vtl_msg followed, for VTL_MSG_COMMAND with data-out,
@@ -22,7 +23,10 @@
  *                                data-in bytes; the write length must be exactly
  *                                sizeof(struct vtl_reply) + data_len. The command is
  *                                completed to the SCSI midlayer with the status, the sense
- *                                and the residual (transfer length - data_len).
+ *                                and the residual (data-in: transfer length - data_len;
+ *                                data-out and no data: 0). ENOENT when no command with
+ *                                that tag is outstanding (answered, aborted, reset),
+ *                                EINVAL for a malformed reply (nothing completed).
  *                        ioctl VTL_IOC_SCAN  make the logical unit visible to the kernel
  *                                (scsi_add_device, done asynchronously so that the daemon
  *                                can answer the scan's INQUIRY).
@@ -99,9 +103,12 @@ struct vtl_reply {
 	__u8  sense[VTL_SENSE_MAX];
 };
 
-/* VTL_IOC_ADD_LU on /dev/vtl/control: create a logical unit, or find the one already at
+/*
+ * VTL_IOC_ADD_LU on /dev/vtl/control: create a logical unit, or find the one already at
  * that address with no daemon attached (a restarted daemon). EBUSY when a daemon has it
- * open or its type differs; EINVAL for an address out of range or a bad version. */
+ * open or its type differs; EINVAL for an address out of range, a bad version or type or
+ * a nonzero reserved field; ENOSPC when the module holds its maximum of units (1024).
+ */
 struct vtl_add_lu {
 	__u32 version;		/* in: VTL_UAPI_VERSION */
 	__u32 channel;		/* in */
@@ -113,10 +120,14 @@ struct vtl_add_lu {
 	__u32 reserved;		/* zero */
 	char  devname[32];	/* out: NUL-terminated node name under /dev, "vtl/lu-C-T-L" */
 };
+
 #define VTL_LU_EXISTED		0x1
 
-/* VTL_IOC_REMOVE_LU on /dev/vtl/control: remove the logical unit from the SCSI midlayer
- * and delete its character device (an opener keeps a dead handle: read/write get ENODEV). */
+/*
+ * VTL_IOC_REMOVE_LU on /dev/vtl/control: remove the logical unit from the SCSI midlayer
+ * and delete its character device (an opener keeps a dead handle: read/write get ENODEV).
+ * ENOENT when there is no unit at that address.
+ */
 struct vtl_lu_addr {
 	__u32 version;		/* in: VTL_UAPI_VERSION */
 	__u32 channel;
