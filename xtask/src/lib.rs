@@ -1,7 +1,7 @@
 //! Development tasks for vtl, run with `cargo xtask` (an alias for `cargo run -p xtask --`).
 //!
 //! `cargo xtask man` writes `man/<tool>.1` for every tool from the tool's own clap command
-//! line (its `src/cli.rs`, included below, so the pages cannot drift from `--help`) and the
+//! line (its `src/cli.rs`, included below; the daemons' is `daemons/daemon/src/cli.rs`, so the pages cannot drift from `--help`) and the
 //! sections clap knows nothing about (exit status, environment, files, examples), kept as roff
 //! in `xtask/extra/<tool>.roff`. `cargo xtask man --check` fails when a checked-in page differs
 //! from what would be generated.
@@ -34,3 +34,8 @@ mod preload_tape_cli;
 #[allow(dead_code)]
 #[path = "../../bin/vtlcmd/src/cli.rs"]
 mod vtlcmd_cli;
+
+// Both daemons' command lines (vtltape, vtllibrary) live in one file.
+#[allow(dead_code)]
+#[path = "../../daemons/daemon/src/cli.rs"]
+mod daemon_cli;

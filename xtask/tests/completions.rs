@@ -194,8 +194,30 @@ fn zsh_files_start_with_compdef() {
     }
 }
 
-/// The lines `scripts/install.sh` prints for `prefix`, one per file, in the order installed.
-fn expected_install(prefix: &Path, release: &Path) -> Vec<String> {
+/// The kernel module's source files install.sh installs for DKMS, in its order: Kbuild,
+/// Makefile, dkms.conf, the `.c` files but build products, the `.h` files.
+fn module_sources() -> Vec<String> {
+    let dir = man::workspace_root().join("kernel-module");
+    let list = |ext: &str| {
+        let mut v: Vec<String> = std::fs::read_dir(&dir)
+            .expect("read kernel-module/")
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|f| f.ends_with(ext) && !f.ends_with(".mod.c"))
+            .collect();
+        v.sort();
+        v
+    };
+    let mut files: Vec<String> = ["Kbuild", "Makefile", "dkms.conf"].map(String::from).into();
+    files.extend(list(".c"));
+    files.extend(list(".h"));
+    files
+}
+
+/// The lines `scripts/install.sh` prints for `prefix` (and `$DESTDIR` `destdir`, empty when
+/// unset), one per file, in the order installed.
+fn expected_install(destdir: &Path, prefix: &Path, release: &Path) -> Vec<String> {
+    let prefix = PathBuf::from(format!("{}{}", destdir.display(), prefix.display()));
+    let prefix = prefix.as_path();
     let mut names: Vec<&str> = TOOLS.iter().map(|t| t.name).collect();
     names.sort();
     let mut want = Vec::new();
@@ -233,10 +255,42 @@ fn expected_install(prefix: &Path, release: &Path) -> Vec<String> {
             prefix.display()
         ));
     }
+    let p = prefix.display();
+    for (from, to) in [
+        ("systemd/vtl.target", "lib/systemd/system/vtl.target"),
+        (
+            "systemd/vtllibrary@.service",
+            "lib/systemd/system/vtllibrary@.service",
+        ),
+        (
+            "systemd/vtltape@.service",
+            "lib/systemd/system/vtltape@.service",
+        ),
+        (
+            "systemd/vtl-generator",
+            "lib/systemd/system-generators/vtl-generator",
+        ),
+        ("systemd/vtl.sysusers.conf", "lib/sysusers.d/vtl.conf"),
+        ("systemd/vtl.tmpfiles.conf", "lib/tmpfiles.d/vtl.conf"),
+        ("udev/65-vtl.rules", "lib/udev/rules.d/65-vtl.rules"),
+    ] {
+        want.push(format!("{from} -> {p}/{to}"));
+    }
+    for f in module_sources() {
+        want.push(format!(
+            "kernel-module/{f} -> {}/usr/src/vtl-{}/{f}",
+            destdir.display(),
+            env!("CARGO_PKG_VERSION")
+        ));
+    }
     want
 }
 
-fn install_sh(args: &[&str], target_dir: Option<&Path>) -> std::process::Output {
+fn install_sh(
+    args: &[&str],
+    target_dir: Option<&Path>,
+    destdir: Option<&Path>,
+) -> std::process::Output {
     let root = man::workspace_root();
     let mut c = Command::new("bash");
     c.arg(root.join("scripts/install.sh")).args(args);
@@ -244,25 +298,37 @@ fn install_sh(args: &[&str], target_dir: Option<&Path>) -> std::process::Output 
         Some(t) => c.env("CARGO_TARGET_DIR", t),
         None => c.env_remove("CARGO_TARGET_DIR"),
     };
-    c.env_remove("DESTDIR").output().expect("run install.sh")
+    match destdir {
+        Some(d) => c.env("DESTDIR", d),
+        None => c.env_remove("DESTDIR"),
+    };
+    c.output().expect("run install.sh")
 }
 
-/// `install.sh --dry-run --prefix DIR` lists every binary, page and completion it would
-/// install, exits 0 and creates nothing.
+/// `install.sh --dry-run --prefix DIR` lists every binary, page, completion, systemd and
+/// udev file and module source it would install, exits 0 and creates nothing.
 #[test]
 fn install_dry_run_lists_every_file() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let prefix = tmp.path().join("x");
-    let out = install_sh(&["--dry-run", "--prefix", prefix.to_str().unwrap()], None);
+    let out = install_sh(
+        &["--dry-run", "--prefix", prefix.to_str().unwrap()],
+        None,
+        None,
+    );
     assert!(out.status.success(), "{out:?}");
     let said = String::from_utf8_lossy(&out.stdout);
     let got: Vec<&str> = said.lines().collect();
-    assert_eq!(got, expected_install(&prefix, Path::new("target/release")));
+    assert_eq!(
+        got,
+        expected_install(Path::new(""), &prefix, Path::new("target/release"))
+    );
+    assert!(got.contains(&"kernel-module/dkms.conf -> /usr/src/vtl-0.1.0/dkms.conf"));
     assert!(!prefix.exists(), "--dry-run created {}", prefix.display());
 
-    let out = install_sh(&["--prefix"], None);
+    let out = install_sh(&["--prefix"], None, None);
     assert_eq!(out.status.code(), Some(2), "{out:?}");
-    let out = install_sh(&["--bogus"], None);
+    let out = install_sh(&["--bogus"], None, None);
     assert_eq!(out.status.code(), Some(2), "{out:?}");
 }
 
@@ -273,17 +339,22 @@ fn install_copies_the_listed_files() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let target = tmp.path().join("tgt");
     let release = target.join("release");
-    let prefix = tmp.path().join("prefix");
+    // As a package build does: DESTDIR in front of the prefix and of /usr/src.
+    let destdir = tmp.path().join("dest");
+    let prefix = Path::new("/usr/local");
+    let installed = destdir.join("usr/local");
+    let dest = Some(destdir.as_path());
 
     // Without binaries: refused, nothing written.
     std::fs::create_dir_all(&release).unwrap();
     let out = install_sh(
         &["--no-build", "--prefix", prefix.to_str().unwrap()],
         Some(&target),
+        dest,
     );
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("is missing"));
-    assert!(!prefix.exists());
+    assert!(!destdir.exists());
 
     // Stand-in binaries, each with its own content.
     for tool in &TOOLS {
@@ -295,17 +366,19 @@ fn install_copies_the_listed_files() {
     let out = install_sh(
         &["--dry-run", "--prefix", prefix.to_str().unwrap()],
         Some(&target),
+        dest,
     );
     assert!(out.status.success(), "{out:?}");
     let listed = String::from_utf8_lossy(&out.stdout).into_owned();
     assert_eq!(
         listed.lines().collect::<Vec<_>>(),
-        expected_install(&prefix, &release)
+        expected_install(&destdir, prefix, &release)
     );
 
     let out = install_sh(
         &["--no-build", "--prefix", prefix.to_str().unwrap()],
         Some(&target),
+        dest,
     );
     assert!(out.status.success(), "{out:?}");
     let root = man::workspace_root();
@@ -318,8 +391,24 @@ fn install_copies_the_listed_files() {
             "{line}"
         );
     }
+    // Executables where they must be: the programs and the systemd generator.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: PathBuf| std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(
+        mode(installed.join("lib/systemd/system-generators/vtl-generator")),
+        0o755
+    );
+    assert_eq!(mode(installed.join("lib/udev/rules.d/65-vtl.rules")), 0o644);
+    assert!(
+        destdir
+            .join(format!(
+                "usr/src/vtl-{}/dkms.conf",
+                env!("CARGO_PKG_VERSION")
+            ))
+            .is_file()
+    );
     for tool in &TOOLS {
-        let out = Command::new(prefix.join("bin").join(tool.name))
+        let out = Command::new(installed.join("bin").join(tool.name))
             .output()
             .expect("run installed binary");
         assert_eq!(
@@ -333,7 +422,7 @@ fn install_copies_the_listed_files() {
             _ => "share/zsh/site-functions",
         };
         assert_eq!(
-            std::fs::read_dir(prefix.join(dir)).unwrap().count(),
+            std::fs::read_dir(installed.join(dir)).unwrap().count(),
             TOOLS.len()
         );
     }

@@ -2,14 +2,17 @@
 //!
 //! mhvtl's command line (`vtlcmd DEVICE_NO COMMAND... | -h | -help | /h | -v`, spec
 //! section 2.4) plus `status [--json]`, `-C CONFDIR`, `--runtime-dir DIR` and `--timeout
-//! SECS`. The checks, the socket protocol and the printing rules are in the `vtl-control`
-//! crate ([`vtl_control::cmdline`], [`vtl_control::Client`]); this file parses the
-//! arguments and prints.
+//! SECS`; and `vtlcmd start` / `vtlcmd stop` for every daemon of device.conf
+//! ([`daemons`]). The checks, the socket protocol and the printing rules are in the
+//! `vtl-control` crate ([`vtl_control::cmdline`], [`vtl_control::Client`]); this file
+//! parses the arguments and prints.
 //!
 //! Exit status: 0 done; 1 usage or validation error, device.conf unreadable, no daemon or
-//! no answer, and `-v`; 2 the daemon refused the command.
+//! no answer, a daemon that failed to start or stop, and `-v`; 2 the daemon refused the
+//! command.
 
 mod cli;
+mod daemons;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -46,11 +49,35 @@ fn main() -> ExitCode {
         eprintln!("vtlcmd: version {} (vtl)", env!("CARGO_PKG_VERSION"));
         return ExitCode::from(EXIT_USAGE);
     }
+    let conf_dir = libvtlcart::home::config_dir(cli.config_dir.as_deref());
+    let run_dir = runtime::runtime_dir(cli.runtime_dir.as_deref());
+    if let Some(action) = cli.action {
+        if let Some(d) = &cli.device {
+            return fail(format!(
+                "'{d}': start and stop take no DEVICE_NO (they act on every daemon of device.conf)"
+            ));
+        }
+        let o = daemons::Options {
+            conf_dir,
+            run_dir,
+            control: cli.control.clone(),
+            wait: Duration::from_secs(cli.wait),
+            daemon_dir: std::env::var_os(daemons::DAEMON_DIR_ENV)
+                .filter(|v| !v.is_empty())
+                .map(Into::into),
+        };
+        let r = match action {
+            cli::Action::Start => daemons::start(&o),
+            cli::Action::Stop => daemons::stop(&o),
+        };
+        return match r {
+            Ok(()) => ExitCode::from(EXIT_OK),
+            Err(e) => fail(e),
+        };
+    }
     let Some(device) = cli.device.as_deref() else {
         return fail("DEVICE_NO is required");
     };
-    let conf_dir = libvtlcart::home::config_dir(cli.config_dir.as_deref());
-    let run_dir = runtime::runtime_dir(cli.runtime_dir.as_deref());
     let inv = match cmdline::resolve(device, &cli.command, &conf_dir, &run_dir) {
         Ok(i) => i,
         Err(e) => return fail(e),

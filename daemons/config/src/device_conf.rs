@@ -20,7 +20,9 @@
 //!   only 15 of them; vtl keeps what it accepts); more is an error;
 //! * a malformed `NAA:` is a warning and leaves [`LibraryConf::naa`] / [`DriveConf::naa`]
 //!   `None`: the daemon then uses [`default_naa`] (mhvtl also falls back to a default);
-//! * `Home directory:` belongs only to its own library stanza (spec 8 item 21);
+//! * `Home directory:` belongs only to its own stanza (spec 8 item 21); a vtl extension
+//!   also allows it in a `Drive:` stanza, where it names the cartridge directory of a
+//!   stand-alone drive ([`DriveConf::home`]);
 //! * a key line outside any stanza is an error, not silently ignored (spec 8 item 24).
 
 use std::fmt::{self, Write as _};
@@ -190,6 +192,10 @@ pub struct DriveConf {
     pub backoff: Option<u32>,
     /// `fifo:` status FIFO path.
     pub fifo: Option<PathBuf>,
+    /// `Home directory:` (a vtl extension): where a stand-alone drive (no `Library ID:`)
+    /// finds its cartridges; `None` = the default media home. A drive in a library uses its
+    /// library's `Home directory:` ([`DeviceConf::drive_home`]).
+    pub home: Option<PathBuf>,
 }
 
 impl DriveConf {
@@ -210,6 +216,7 @@ impl DriveConf {
             lbp_rscrc_be: true,
             backoff: None,
             fifo: None,
+            home: None,
         }
     }
 }
@@ -262,8 +269,10 @@ pub fn format_naa(naa: &[u8; 8]) -> String {
     s
 }
 
-/// Keys valid in both stanza kinds.
+/// Keys valid in both stanza kinds (`Home directory:` in a drive stanza is a vtl
+/// extension).
 const COMMON_KEYS: &[&str] = &[
+    "Home directory",
     "Vendor identification",
     "Product identification",
     "Product revision level",
@@ -274,7 +283,6 @@ const COMMON_KEYS: &[&str] = &[
 ];
 /// Keys of `Library:` stanzas only.
 const LIBRARY_KEYS: &[&str] = &[
-    "Home directory",
     "PERSIST",
     "movecommand",
     "commandtimeout",
@@ -499,6 +507,18 @@ impl DeviceConf {
             .unwrap_or_else(|| default_naa(lib.id, lib.channel, lib.target, lib.lun))
     }
 
+    /// Where drive `drv` finds its cartridges: its library's `Home directory:` when it has a
+    /// `Library ID:` naming a library of this file, else its own `Home directory:` (a vtl
+    /// extension), else `default` (the default media home).
+    pub fn drive_home(&self, drv: &DriveConf, default: &Path) -> PathBuf {
+        if let Some((lib, _)) = drv.library
+            && let Some(l) = self.library(lib)
+        {
+            return l.home.clone();
+        }
+        drv.home.clone().unwrap_or_else(|| default.to_path_buf())
+    }
+
     /// A drive's NAA designator: its `NAA:` or else [`default_naa`] (with its library's id).
     pub fn drive_naa(drv: &DriveConf) -> [u8; 8] {
         let lib = drv.library.map_or(drv.id, |(l, _)| l);
@@ -652,6 +672,7 @@ fn library_key(cur: &mut Cursor<'_>, lib: &mut LibraryConf, k: &str, value: &str
 /// Keys of `Drive:` stanzas; false when `k` is not one of them.
 fn drive_key(cur: &mut Cursor<'_>, drv: &mut DriveConf, k: &str, value: &str) -> Result<bool> {
     match k {
+        "Home directory" => drv.home = Some(path_value(cur, k, value)?),
         "Library ID" => {
             let bad =
                 |cur: &Cursor<'_>| cur.syntax(k, "expected 'Library ID: <library> Slot: <n>'");
@@ -829,6 +850,9 @@ fn write_drive(out: &mut String, d: &DriveConf) {
         let _ = writeln!(out, " Library ID: {lib:02} Slot: {slot:02}");
     }
     write_common(out, &d.vendor, &d.product, &d.revision, &d.serial, &d.naa);
+    if let Some(h) = &d.home {
+        let _ = writeln!(out, " Home directory: {}", h.display());
+    }
     let c = &d.compression;
     let _ = writeln!(
         out,

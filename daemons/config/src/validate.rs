@@ -63,7 +63,8 @@ pub fn has_errors(problems: &[Problem]) -> bool {
 /// drive element of a library; a drive whose `Slot:` is beyond the drive elements of its
 /// library's contents; a barcode twice in one library, or in two libraries sharing a media
 /// home (one cartridge directory). Warnings: a contents file of a library device.conf does
-/// not define; a drive element no drive is configured for; one barcode in two libraries
+/// not define; a drive element no drive is configured for; a library drive whose own
+/// `Home directory:` differs from its library's (ignored); one barcode in two libraries
 /// with different homes. Problems come in the order of these checks, then file order.
 pub fn validate(conf: &DeviceConf, contents: &[LibraryContents]) -> Vec<Problem> {
     let mut out = Vec::new();
@@ -136,12 +137,22 @@ pub fn validate(conf: &DeviceConf, contents: &[LibraryContents]) -> Vec<Problem>
         let Some((lib, slot)) = d.library else {
             continue;
         };
-        if conf.library(lib).is_none() {
+        let Some(l) = conf.library(lib) else {
             out.push(Problem::error(format!(
                 "drive {}: Library ID {lib} names no library in device.conf",
                 d.id
             )));
             continue;
+        };
+        if let Some(h) = &d.home
+            && *h != l.home
+        {
+            out.push(Problem::warning(format!(
+                "drive {}: Home directory {} is ignored: a drive of library {lib} uses the library's {}",
+                d.id,
+                h.display(),
+                l.home.display()
+            )));
         }
         if let Some(first) = drive_slots.insert((lib, slot), d.id) {
             drive_slots.insert((lib, slot), first);

@@ -110,7 +110,7 @@ fn device_conf_errors_name_file_line_and_key() {
 #[test]
 fn unknown_and_misplaced_keys_are_warnings() {
     let (c, w) = dc(&format!(
-        "{HEAD} Colour: blue\n Home directory: /x\n Vendor identification: IBM extra\n NAA: 1:2:3\n Vendor identification: HP\nWhatever: 1\n"
+        "{HEAD} Colour: blue\n PERSIST: yes\n Vendor identification: IBM extra\n NAA: 1:2:3\n Vendor identification: HP\nWhatever: 1\n"
     ))
     .unwrap();
     let w: Vec<String> = w.iter().map(ToString::to_string).collect();
@@ -118,7 +118,7 @@ fn unknown_and_misplaced_keys_are_warnings() {
         w,
         [
             "device.conf:8: Colour: unknown key; ignored",
-            "device.conf:9: Home directory: applies to Library: stanzas only; ignored",
+            "device.conf:9: PERSIST: applies to Library: stanzas only; ignored",
             "device.conf:10: Vendor identification: text after \"IBM\" is ignored: \"extra\"",
             "device.conf:11: NAA: \"1:2:3\" is not 8 hex bytes separated by ':' (aa:bb:cc:dd:ee:ff:gg:hh); the default designator is used",
             "device.conf:12: Vendor identification: given again (first on line 10); this value is used",
@@ -431,4 +431,52 @@ fn alternate_volume_tags_key() {
         e.starts_with("device.conf:2: Alternate volume tags:"),
         "{e}"
     );
+}
+
+/// `Home directory:` in a Drive stanza (a vtl extension): the cartridge directory of a
+/// stand-alone drive; a library drive uses its library's home, and validation warns when its
+/// own says otherwise.
+#[test]
+fn drive_home_directory() {
+    let text = "Library: 10 CHANNEL: 00 TARGET: 00 LUN: 00\n Home directory: /srv/lib10\n\n\
+                Drive: 11 CHANNEL: 00 TARGET: 01 LUN: 00\n Library ID: 10 Slot: 01\n Home directory: /srv/other\n\n\
+                Drive: 20 CHANNEL: 00 TARGET: 02 LUN: 00\n Home directory: /srv/standalone\n\n\
+                Drive: 21 CHANNEL: 00 TARGET: 03 LUN: 00\n";
+    let (conf, warnings) = dc(text).unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let default = Path::new("/opt/vtl");
+    let d11 = conf.drive(11).unwrap();
+    let d20 = conf.drive(20).unwrap();
+    let d21 = conf.drive(21).unwrap();
+    assert_eq!(d11.home.as_deref(), Some(Path::new("/srv/other")));
+    assert_eq!(d20.home.as_deref(), Some(Path::new("/srv/standalone")));
+    assert_eq!(d21.home, None);
+    assert_eq!(conf.drive_home(d11, default), Path::new("/srv/lib10"));
+    assert_eq!(conf.drive_home(d20, default), Path::new("/srv/standalone"));
+    assert_eq!(conf.drive_home(d21, default), Path::new("/opt/vtl"));
+    // Written back and read again: the same configuration.
+    let written = conf.to_string();
+    assert!(
+        written.contains("\n Home directory: /srv/standalone\n"),
+        "{written}"
+    );
+    assert_eq!(dc(&written).unwrap().0, conf);
+    // The library drive's own home is ignored, with a warning.
+    let lc = LibraryContents {
+        library: 10,
+        version: Some(2),
+        drives: vec![None],
+        pickers: vec![None],
+        maps: vec![None],
+        slots: vec![None],
+        layout: Default::default(),
+    };
+    assert_eq!(
+        messages(&validate(&conf, &[lc])),
+        [
+            "warning: drive 11: Home directory /srv/other is ignored: a drive of library 10 uses the library's /srv/lib10"
+        ]
+    );
+    let e = dc("Drive: 20 CHANNEL: 00 TARGET: 02 LUN: 00\n Home directory:\n").unwrap_err();
+    assert_eq!(e, "device.conf:2: Home directory: no value");
 }

@@ -5,10 +5,13 @@
 //! |---|---|---|
 //! | `load <PCL>` | [`TapeDrive::load_barcode`] from the drive's media home | none; refusal `Load failed: <PCL>: <why>` |
 //! | `unload <PCL>` | [`TapeDrive::unload`] when the drive holds `<PCL>` | none; refusal `Unload failed: ...` |
+//! | `lload <PCL>` | as `load`; a refused cartridge is taken back out of the drive's mouth | none; refusal `<SK>/<ASC>/<ASCQ> Load failed: <PCL>: <why>` ([`crate::remote_drive`]) |
+//! | `set_empty` | [`TapeDrive::unload`] of whatever the drive holds | the barcode taken out, or none; refusal `<SK>/<ASC>/<ASCQ> Unload failed: <why>` |
+//! | `mount_state` | — | the barcode in the drive, or none |
 //! | `TapeAlert <hex64>` | TapeAlert flags (log page 0x2E) replaced | none |
 //! | `compression zlib\|lzo` | algorithm of new blocks | none |
 //! | `Append Only Yes\|No` | append-only mode; refused by drives without it | none |
-//! | `delay <kind> <secs>` | stored in the [`Settings`](crate::Settings) for the daemon to apply | none |
+//! | `delay <kind> <secs>` | stored in the [`Settings`](crate::Settings); `load`, `thread` and `unload` are waited out here before `load`/`lload` and `unload`/`set_empty`, the others by the daemon's SCSI path | none |
 //! | `InquiryDataChange` | UNIT ATTENTION 3F/03 for every I_T nexus | none |
 //! | `verbose`, `debug` | [`Settings`](crate::Settings) changed (and logged) | none |
 //! | `dump` | the status text written to the log | none |
@@ -18,10 +21,13 @@
 //! Library commands are refused (`'open map' is a library command; device 11 is a drive`).
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use serde_json::json;
+use vtllibrary::drive_slot::drive_error_sense;
 use vtltape::{CompressionAlgorithm, TapeDrive};
 
+use crate::remote_drive::refusal_text;
 use crate::reply::{Outcome, Reply};
 use crate::request::{Compression, DelayKind, DeviceKind, Request};
 use crate::server::Control;
@@ -29,12 +35,16 @@ use crate::settings::{SharedSettings, with_settings};
 use crate::shared::Shared;
 use crate::{Log, common, hex64};
 
+/// How a handler waits out a delay (`std::thread::sleep`, or a test's recorder).
+pub type Pause = Box<dyn FnMut(Duration) + Send>;
+
 /// The control handler of drive `id`.
 pub struct DriveControl<S = Arc<Mutex<TapeDrive>>> {
     id: u32,
     drive: S,
     settings: SharedSettings,
     log: Log,
+    pause: Pause,
 }
 
 impl<S> std::fmt::Debug for DriveControl<S> {
@@ -55,7 +65,33 @@ impl<S: Shared<TapeDrive>> DriveControl<S> {
             drive,
             settings: SharedSettings::default(),
             log: Box::new(move |s| eprintln!("vtl drive {id}: {s}")),
+            pause: Box::new(std::thread::sleep),
         }
+    }
+
+    /// Wait out the `load`, `thread` and `unload` delays with `pause` instead of sleeping
+    /// (it is called only for a delay that is not zero).
+    pub fn with_pause(mut self, pause: impl FnMut(Duration) + Send + 'static) -> Self {
+        self.pause = Box::new(pause);
+        self
+    }
+
+    /// Wait `secs` seconds (nothing for 0).
+    fn delay(&mut self, secs: u32) {
+        if secs > 0 {
+            (self.pause)(Duration::from_secs(u64::from(secs)));
+        }
+    }
+
+    /// The load delay plus the thread delay: a cartridge is put in, then threaded.
+    fn load_delay(&mut self) {
+        let d = with_settings(&self.settings, |s| s.delays.load + s.delays.thread);
+        self.delay(d);
+    }
+
+    fn unload_delay(&mut self) {
+        let d = with_settings(&self.settings, |s| s.delays.unload);
+        self.delay(d);
     }
 
     /// Send log lines (`verbose`/`debug` changes, `dump`) to `log` instead.
@@ -160,13 +196,51 @@ impl<S: Shared<TapeDrive>> DriveControl<S> {
     }
 
     fn load(&mut self, pcl: &str) -> Reply {
+        self.load_delay();
         match self.drive.with(|t| t.load_barcode(pcl)) {
             Ok(()) => Reply::ok(""),
             Err(e) => Reply::error(format!("Load failed: {pcl}: {e}")),
         }
     }
 
+    /// `lload`: as [`DriveSlot::load`](vtllibrary::DriveSlot::load) for a drive in the same
+    /// process: a refused cartridge is taken back out of the drive's mouth, and the refusal
+    /// carries the library's sense ([`drive_error_sense`]).
+    fn library_load(&mut self, pcl: &str) -> Reply {
+        self.load_delay();
+        self.drive.with(|t| match t.load_barcode(pcl) {
+            Ok(()) => Reply::ok(""),
+            Err(e) => {
+                if t.cartridge_barcode().as_deref() == Some(pcl) {
+                    let _ = t.unload();
+                }
+                Reply::error(refusal_text(
+                    &drive_error_sense(&e),
+                    &format!("Load failed: {pcl}: {e}"),
+                ))
+            }
+        })
+    }
+
+    /// `set_empty`: unload whatever the drive holds; the reply is its barcode.
+    fn set_empty(&mut self) -> Reply {
+        if self.drive.with(|t| t.cartridge_barcode()).is_some() {
+            self.unload_delay();
+        }
+        self.drive.with(|t| match t.unload() {
+            Ok(Some(b)) => Reply::ok(b),
+            Ok(None) => Reply::ok(""),
+            Err(e) => Reply::error(refusal_text(
+                &drive_error_sense(&e),
+                &format!("Unload failed: {e}"),
+            )),
+        })
+    }
+
     fn unload(&mut self, pcl: &str) -> Reply {
+        if self.drive.with(|t| t.cartridge_barcode()).as_deref() == Some(pcl) {
+            self.unload_delay();
+        }
         self.drive.with(|t| match t.cartridge_barcode() {
             None => Reply::error(format!("Unload failed: {pcl}: the drive is empty")),
             Some(b) if b != pcl => {
@@ -206,6 +280,13 @@ impl<S: Shared<TapeDrive>> Control for DriveControl<S> {
         let reply = match &req {
             Request::Load(pcl) => self.load(pcl),
             Request::Unload(pcl) => self.unload(pcl),
+            Request::LibraryLoad(pcl) => self.library_load(pcl),
+            Request::SetEmpty => self.set_empty(),
+            Request::MountState => Reply::ok(
+                self.drive
+                    .with(|t| t.cartridge_barcode())
+                    .unwrap_or_default(),
+            ),
             Request::TapeAlert(bits) => {
                 self.drive.with(|t| t.drive_mut().set_tape_alert(*bits));
                 Reply::ok("")

@@ -28,6 +28,9 @@
 //!   [`Shared`] (`Arc<Mutex<_>>`, or `Arc<Mutex<InProcess<_>>>`); `exit` makes
 //!   [`Server::serve`] return. Log verbosity, debug and the drive delays live in
 //!   [`Settings`], shared with the daemon, which applies the delays.
+//! * **A library's drives in other processes** ([`RemoteDrive`], [`remote_drive`]): the
+//!   library daemon reaches each drive daemon over the same sockets with mhvtl's words
+//!   `lload`, `set_empty` and `mount_state`; a refusal carries the sense the library reports.
 //!
 //! ```no_run
 //! use std::path::Path;
@@ -59,6 +62,7 @@ pub mod cmdline;
 pub mod drive;
 pub mod frame;
 pub mod library;
+pub mod remote_drive;
 pub mod reply;
 pub mod request;
 pub mod runtime;
@@ -70,6 +74,7 @@ pub use client::{Client, ControlError};
 pub use drive::DriveControl;
 pub use frame::{FrameError, MAX_REPLY_LEN};
 pub use library::LibraryControl;
+pub use remote_drive::RemoteDrive;
 pub use reply::{Outcome, Reply};
 pub use request::{
     Applies, Compression, DelayKind, DeviceKind, MAX_REQUEST_LEN, ParseError, Request,

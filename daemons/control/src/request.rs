@@ -1,6 +1,7 @@
-//! The commands (spec section 2.4, vtlcmd's table, plus `status`), typed: [`Request::parse`]
-//! turns the words of a command line into a [`Request`], and `Display` writes the canonical
-//! line back (`parse(&r.to_string()) == Ok(r)`).
+//! The commands (spec section 2.4, vtlcmd's table, plus `status`, plus the three words
+//! vtllibrary sends its drives, spec 4.2: `lload`, `set_empty`, `mount_state`), typed:
+//! [`Request::parse`] turns the words of a command line into a [`Request`], and `Display`
+//! writes the canonical line back (`parse(&r.to_string()) == Ok(r)`).
 //!
 //! Words are separated by ASCII whitespace. Command words and keyword values (`map`, `slot`,
 //! `Only`, `Yes`/`No`, `zlib`/`lzo`, the delay kinds, `--json`) are matched without regard
@@ -147,6 +148,18 @@ pub enum Request {
     ListMap,
     /// `load map <PCL>`: the operator puts a cartridge in the MAP (library).
     LoadMap(String),
+    /// `lload <PCL>`: the library's robot puts the cartridge in the drive (MOVE MEDIUM to a
+    /// drive, sent by vtllibrary through [`crate::RemoteDrive`]; mhvtl's word). A cartridge
+    /// the drive refuses is taken back out of its mouth, and the refusal's text starts with
+    /// the sense the library reports ([`crate::remote_drive::refusal_text`]) (drive).
+    LibraryLoad(String),
+    /// `set_empty`: the library's robot takes the cartridge out of the drive, unloading it
+    /// first if the host has not; the reply's text is its barcode, empty for an empty drive
+    /// (drive; mhvtl's word).
+    SetEmpty,
+    /// `mount_state`: the reply's text is the barcode of the cartridge in the drive
+    /// (threaded or in its mouth), empty for an empty drive (drive; mhvtl's word).
+    MountState,
 }
 
 /// Why a command line is not a [`Request`]. The text names the wrong word.
@@ -302,6 +315,12 @@ impl Request {
             "inquirydatachange" => w.end(Request::InquiryDataChange),
             "dump" => w.end(Request::Dump),
             "online" => w.end(Request::Online),
+            "set_empty" => w.end(Request::SetEmpty),
+            "mount_state" => w.end(Request::MountState),
+            "lload" => {
+                let v = w.next("the barcode (PCL)")?;
+                w.end(Request::LibraryLoad(v.to_string()))
+            }
             "offline" => w.end(Request::Offline),
             "tapealert" => {
                 let v = w.next("the TapeAlert flags (hexadecimal, up to 16 digits)")?;
@@ -422,7 +441,10 @@ impl Request {
             | Request::Compression(_)
             | Request::AppendOnly(_)
             | Request::Delay(..)
-            | Request::Dump => Applies::Drive,
+            | Request::Dump
+            | Request::LibraryLoad(_)
+            | Request::SetEmpty
+            | Request::MountState => Applies::Drive,
             Request::Online
             | Request::Offline
             | Request::AddSlot
@@ -468,6 +490,9 @@ impl Request {
             Request::EmptyMap => "empty map",
             Request::ListMap => "list map",
             Request::LoadMap(_) => "load map",
+            Request::LibraryLoad(_) => "lload",
+            Request::SetEmpty => "set_empty",
+            Request::MountState => "mount_state",
         }
     }
 
@@ -501,6 +526,7 @@ impl fmt::Display for Request {
             Request::AppendOnly(false) => f.write_str("Append Only No"),
             Request::Delay(k, s) => write!(f, "delay {} {s}", k.word()),
             Request::LoadMap(p) => write!(f, "load map {p}"),
+            Request::LibraryLoad(p) => write!(f, "lload {p}"),
             other => f.write_str(other.name()),
         }
     }
@@ -550,6 +576,9 @@ mod tests {
             ("empty map", Request::EmptyMap),
             ("list map", Request::ListMap),
             ("load map E01099L8", Request::LoadMap("E01099L8".into())),
+            ("lload E01001L8", Request::LibraryLoad("E01001L8".into())),
+            ("set_empty", Request::SetEmpty),
+            ("mount_state", Request::MountState),
         ];
         for (line, want) in cases {
             assert_eq!(&ok(line), want, "{line}");
@@ -602,6 +631,10 @@ mod tests {
         assert_eq!(err("load map A B"), "'load map A': unexpected word 'B'");
         assert_eq!(err("load A B"), "'load A': unexpected word 'B'");
         assert_eq!(err("unload"), "'unload': missing the barcode (PCL)");
+        assert_eq!(err("lload"), "'lload': missing the barcode (PCL)");
+        assert_eq!(err("lload A B"), "'lload A': unexpected word 'B'");
+        assert_eq!(err("set_empty now"), "'set_empty': unexpected word 'now'");
+        assert_eq!(err("mount_state 1"), "'mount_state': unexpected word '1'");
         assert_eq!(
             err("compression gzip"),
             "'compression': 'gzip' is not zlib or lzo"
@@ -666,6 +699,13 @@ mod tests {
         assert!(!Request::OpenMap.applies_to(DeviceKind::Drive));
         assert!(Request::Load("A".into()).applies_to(DeviceKind::Drive));
         assert!(!Request::Load("A".into()).applies_to(DeviceKind::Library));
+        for r in [
+            Request::LibraryLoad("A".into()),
+            Request::SetEmpty,
+            Request::MountState,
+        ] {
+            assert!(r.applies_to(DeviceKind::Drive) && !r.applies_to(DeviceKind::Library));
+        }
         for r in [
             Request::Verbose,
             Request::Exit,

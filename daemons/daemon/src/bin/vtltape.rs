@@ -1,0 +1,18 @@
+//! vtltape: vtl's tape drive daemon (see `vtl_daemon::tape`).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use vtl_daemon::cli::TapeCli;
+use vtl_daemon::start::{EXIT_OK, EXIT_SETUP};
+
+fn main() -> ExitCode {
+    match TapeCli::try_parse() {
+        Ok(cli) => vtl_daemon::tape::main(cli),
+        Err(e) => {
+            // --help and --version print and succeed; usage errors are status 1.
+            let _ = e.print();
+            ExitCode::from(if e.use_stderr() { EXIT_SETUP } else { EXIT_OK })
+        }
+    }
+}

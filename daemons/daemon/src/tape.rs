@@ -1,0 +1,225 @@
+//! vtltape: one tape drive of device.conf as a daemon (see `vtltape --help` and
+//! man/vtltape.1).
+//!
+//! Start: configuration ([`setup::drive_setup`]), the logical unit attached
+//! ([`KernelUnit::attach`]), the socket bound, privileges dropped, the media home checked,
+//! then — for a drive in a library — the cartridge the library's state file puts in this
+//! drive loaded again ([`restore`]). Serve ([`run`]). End: the cartridge unloaded (written
+//! back), and after a clean stop the unit removed.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use vtl_config::LibraryContents;
+use vtl_control::DriveControl;
+use vtl_kernel::DeviceType;
+use vtltape::TapeDrive;
+
+use crate::cli::TapeCli;
+use crate::daemon::{Daemon, Ending, Stopper, run};
+use crate::served::{Delaying, Served};
+use crate::setup::{self, DriveSetup};
+use crate::start::{self, EXIT_OK, EXIT_SERVE, EXIT_SETUP};
+use crate::transport::{KernelUnit, Transport};
+
+/// The cartridge to load at start: for a drive in library `lib` as drive element `slot`,
+/// the one the library's state file (in `home`) puts there; `None` for a stand-alone drive,
+/// an empty element, or a state file the library will not use. Problems reading are
+/// returned as warnings.
+pub fn cartridge_to_restore(
+    conf_dir: &Path,
+    home: &Path,
+    library: Option<(u32, u32)>,
+) -> (Option<String>, Vec<String>) {
+    let Some((lib, slot)) = library else {
+        return (None, Vec::new());
+    };
+    let contents = match LibraryContents::read(conf_dir, lib) {
+        Ok((c, _)) => c,
+        Err(e) => return (None, vec![format!("not restoring a cartridge: {e}")]),
+    };
+    match setup::read_state(home, lib) {
+        Ok(state) => (
+            setup::cartridge_for_drive(state.as_ref(), &contents, slot),
+            Vec::new(),
+        ),
+        Err(why) => (
+            None,
+            vec![format!(
+                "not restoring a cartridge: state file of library {lib}: {why}"
+            )],
+        ),
+    }
+}
+
+/// Load the cartridge the library's state file puts in this drive (module documentation),
+/// logging what happens.
+pub fn restore(drive: &Mutex<TapeDrive>, conf_dir: &Path, s: &DriveSetup) {
+    let (pcl, warnings) = cartridge_to_restore(conf_dir, &s.home, s.library);
+    for w in warnings {
+        tracing::warn!("{w}");
+    }
+    let Some(pcl) = pcl else {
+        return;
+    };
+    let mut d = drive.lock().unwrap_or_else(PoisonError::into_inner);
+    match d.load_barcode(&pcl) {
+        Ok(()) => tracing::info!("{pcl} loaded again (the library's state file has it here)"),
+        Err(e) => {
+            if d.cartridge_barcode().as_deref() == Some(&pcl) {
+                let _ = d.unload();
+            }
+            tracing::warn!("{pcl}: the library's state file has it here, but: {e}")
+        }
+    }
+}
+
+/// Write back and take out the cartridge at the end, whatever PREVENT ALLOW MEDIUM REMOVAL
+/// said (the daemon is going away; the library's record keeps it in this drive).
+pub fn unload_at_exit(drive: &Mutex<TapeDrive>) {
+    let mut d = drive.lock().unwrap_or_else(PoisonError::into_inner);
+    d.drive_mut().set_prevent_removal(false);
+    match d.unload() {
+        Ok(Some(pcl)) => tracing::info!("{pcl} unloaded"),
+        Ok(None) => {}
+        Err(e) => tracing::error!("unloading at exit: {e}"),
+    }
+}
+
+/// `vtltape`'s main.
+pub fn main(cli: TapeCli) -> ExitCode {
+    let c = &cli.common;
+    let id = c.id;
+    let started = match start::begin(c, &format!("vtltape {id}")) {
+        Ok(s) => s,
+        Err(e) => return fail(&e),
+    };
+    let default_home = Path::new(libvtlcart::home::DEFAULT_HOME);
+    let s = match setup::drive_setup(&started.conf, id, &started.conf_file(), default_home) {
+        Ok(s) => s,
+        Err(e) => return fail(&e.to_string()),
+    };
+    tracing::info!(
+        "drive {id}: {} {} serial {} at {}, {}, media home {}",
+        if s.config.vendor.is_empty() {
+            "(personality's vendor)"
+        } else {
+            &s.config.vendor
+        },
+        s.config.product,
+        s.config.serial,
+        s.address,
+        match s.library {
+            Some((l, n)) => format!("drive {n} of library {l}"),
+            None => "stand-alone".into(),
+        },
+        s.home.display()
+    );
+    if let Some(f) = &s.fifo {
+        tracing::warn!(
+            "fifo: {}: vtltape writes no status FIFO (only vtllibrary does)",
+            f.display()
+        );
+    }
+
+    let unit = match KernelUnit::attach(&c.control, s.address, DeviceType::Tape) {
+        Ok(u) => u,
+        Err(e) => return fail(&e.to_string()),
+    };
+    tracing::info!(
+        "{} unit {}",
+        if unit.reattached() {
+            "took over"
+        } else {
+            "added"
+        },
+        unit.describe()
+    );
+    let reattached = unit.reattached();
+    let mut transport: Box<dyn Transport> = Box::new(unit);
+    let server = match start::bind(&started.run_dir, id, &started.decision) {
+        Ok(sv) => sv,
+        Err(e) => return fail_attached(&e, transport, reattached),
+    };
+    if let Err(e) = start::drop_privileges(&started.decision, &s.home) {
+        return fail_attached(&e, transport, reattached);
+    }
+
+    let drive = Arc::new(Mutex::new(TapeDrive::new(s.config.clone())));
+    restore(&drive, &started.conf_dir, &s);
+    let stop = Arc::new(AtomicBool::new(false));
+    let stopper = Stopper::new(stop.clone());
+    if let Err(e) = crate::signals::spawn_waiter(started.signals, move |sig| stopper.on_signal(sig))
+    {
+        return fail_attached(&format!("signal thread: {e}"), transport, reattached);
+    }
+    let handler = DriveControl::new(id, drive.clone())
+        .with_settings(started.settings.clone())
+        .with_log(|line| tracing::info!("{line}"));
+    let lu = Served::new(
+        drive.clone(),
+        started.settings.clone(),
+        stop.clone(),
+        Delaying::Drive,
+    );
+    tracing::info!("serving on {}", server.path().display());
+    let _ = crate::notify::notify("READY=1");
+    let ending = run(
+        Daemon {
+            server,
+            handler: Box::new(handler),
+            lu: Box::new(lu),
+            stop,
+        },
+        transport.as_mut(),
+    );
+    unload_at_exit(&drive);
+    finish(ending, transport)
+}
+
+/// After [`run`]: remove the unit after a clean stop; the exit status.
+pub fn finish(ending: Ending, transport: Box<dyn Transport>) -> ExitCode {
+    match ending {
+        Ending::Stopped => {
+            let what = transport.describe();
+            match transport.remove() {
+                Ok(()) => {
+                    tracing::info!("removed unit {what}; stopped");
+                    ExitCode::from(EXIT_OK)
+                }
+                Err(e) => {
+                    tracing::error!("removing unit {what}: {e}");
+                    ExitCode::from(EXIT_SERVE)
+                }
+            }
+        }
+        Ending::Failed(why) => {
+            tracing::error!("stopped: {why}; the unit is left for a restarted daemon");
+            ExitCode::from(EXIT_SERVE)
+        }
+    }
+}
+
+/// A start-up error before the unit exists: logged, exit status 1.
+pub fn fail(msg: &str) -> ExitCode {
+    tracing::error!("{msg}");
+    // Before logging is up (or if it is not), the message must still be seen.
+    if !tracing::enabled!(tracing::Level::ERROR) {
+        eprintln!("{msg}");
+    }
+    ExitCode::from(EXIT_SETUP)
+}
+
+/// A start-up error once the unit is attached: a unit this daemon added is removed again (it
+/// never served); one taken over from a dead daemon is left as it was. Exit status 1.
+pub fn fail_attached(msg: &str, transport: Box<dyn Transport>, reattached: bool) -> ExitCode {
+    if !reattached {
+        let what = transport.describe();
+        if let Err(e) = transport.remove() {
+            tracing::warn!("removing unit {what}: {e}");
+        }
+    }
+    fail(msg)
+}
