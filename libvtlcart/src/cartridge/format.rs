@@ -127,7 +127,8 @@ impl Cartridge {
             sync_dir(&self.dir)?;
             let null = self.parts.first().is_some_and(|p| p.null_media);
             for k in old..n {
-                let (p, plan) = Partition::open(&self.dir, self.layout, k as u32, true, null, false)?;
+                let (p, plan) =
+                    Partition::open(&self.dir, self.layout, k as u32, true, null, false)?;
                 self.parts.push(p);
                 self.recovery.push(plan);
             }
@@ -172,7 +173,7 @@ fn sync_dir(dir: &std::path::Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use crate::testing::make_cartridge;
-    use crate::{Cartridge, CartError, Compression, Format, MediumType, Object, OpenOptionsCart};
+    use crate::{CartError, Cartridge, Compression, Format, MediumType, Object, OpenOptionsCart};
 
     const MIB: u64 = 1 << 20;
 
@@ -190,7 +191,14 @@ mod tests {
     #[test]
     fn two_partitions_then_back_to_one() {
         let home = tempfile::tempdir().unwrap();
-        let dir = make_cartridge(home.path(), "PAR001L8", Format::V6, MediumType::Data, "LTO8", 64 * MIB);
+        let dir = make_cartridge(
+            home.path(),
+            "PAR001L8",
+            Format::V6,
+            MediumType::Data,
+            "LTO8",
+            64 * MIB,
+        );
         let mut c = open(&dir);
         c.write_block(b"old data", Compression::None, None).unwrap();
         c.write_filemarks(1).unwrap();
@@ -200,7 +208,8 @@ mod tests {
         assert_eq!(c.position().partition, 0);
         assert_eq!(c.partition(0).unwrap().eod(), 0);
         c.locate(1, 0).unwrap();
-        c.write_block(b"in partition 1", Compression::None, None).unwrap();
+        c.write_block(b"in partition 1", Compression::None, None)
+            .unwrap();
         c.write_filemarks(1).unwrap();
         c.unload().unwrap();
         for f in ["data.1", "indx.1", "meta.1"] {
@@ -234,17 +243,36 @@ mod tests {
     #[test]
     fn refusals_change_nothing() {
         let home = tempfile::tempdir().unwrap();
-        let dir = make_cartridge(home.path(), "PAR002L8", Format::V6, MediumType::Data, "LTO8", 64 * MIB);
+        let dir = make_cartridge(
+            home.path(),
+            "PAR002L8",
+            Format::V6,
+            MediumType::Data,
+            "LTO8",
+            64 * MIB,
+        );
         let mut c = open(&dir);
         c.write_block(b"keep", Compression::None, None).unwrap();
         c.write_filemarks(1).unwrap();
-        for caps in [&[][..], &[MIB; 5][..], &[MIB, 0][..], &[40 * MIB, 40 * MIB][..]] {
+        for caps in [
+            &[][..],
+            &[MIB; 5][..],
+            &[MIB, 0][..],
+            &[40 * MIB, 40 * MIB][..],
+        ] {
             let e = c.format_partitions(caps).unwrap_err();
             assert!(matches!(e, CartError::InvalidArgument(_)), "{caps:?}: {e}");
         }
         assert_eq!(c.partition(0).unwrap().eod(), 2);
         // Legacy: one partition only; a smaller one becomes the maximum capacity.
-        let dir = make_cartridge(home.path(), "PAR003L8", Format::Legacy, MediumType::Data, "LTO8", 64 * MIB);
+        let dir = make_cartridge(
+            home.path(),
+            "PAR003L8",
+            Format::Legacy,
+            MediumType::Data,
+            "LTO8",
+            64 * MIB,
+        );
         let mut c = open(&dir);
         assert!(matches!(
             c.format_partitions(&[MIB, MIB]),
@@ -263,7 +291,14 @@ mod tests {
     #[test]
     fn stray_files_of_an_interrupted_format_are_replaced() {
         let home = tempfile::tempdir().unwrap();
-        let dir = make_cartridge(home.path(), "PAR004L8", Format::V6, MediumType::Data, "LTO8", 64 * MIB);
+        let dir = make_cartridge(
+            home.path(),
+            "PAR004L8",
+            Format::V6,
+            MediumType::Data,
+            "LTO8",
+            64 * MIB,
+        );
         // What a crash between removing data.2 and removing indx.2/meta.2 leaves.
         std::fs::write(dir.join("indx.1"), [1u8; 512]).unwrap();
         std::fs::write(dir.join("meta.1"), [7u8; 600]).unwrap();
