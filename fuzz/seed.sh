@@ -159,6 +159,24 @@ rec() {
   rec 0 "44 00 00 00 00 00 00 ff ff 00" ""           # REPORT DENSITY SUPPORT
   rec 0 "1b 00 00 00 00 00" ""                       # UNLOAD
 } | add_bytes scsi_tape
+# scsi_tape: LTFS's format into two partitions and a write to each, programmable early
+# warning, volume statistics.
+{
+  printf '\x00'
+  rec 0 "00 00 00 00 00 00" ""                       # TUR: power on UA
+  rec 0 "00 00 00 00 00 00" ""                       # TUR: medium changed UA
+  rec 0 "5a 00 11 00 00 00 00 00 1c 00" ""           # MODE SENSE(10) page 0x11, 28 bytes
+  rec 0 "55 10 00 00 00 00 00 00 20 00" "00 00 00 10 00 00 00 08 00 00 00 00 00 00 00 00 11 0e 03 01 3c 03 00 00 00 01 ff ff 00 00 00 00" # MODE SELECT(10) page 0x11: IDP, 1 byte + rest
+  rec 0 "04 00 02 00 00 00" ""                       # FORMAT MEDIUM 2h
+  rec 0 "92 02 00 01 00 00 00 00 00 00 00 00 00 00 00 00" "" # LOCATE(16) CP partition 1
+  rec 0 "0a 00 00 00 08 00" "41 42 43 44 45 46 47 48" # WRITE(6) 8 bytes
+  rec 0 "10 00 00 00 01 00" ""                       # WRITE FILEMARKS 1
+  rec 0 "34 06 00 00 00 00 00 00 00 00" ""           # READ POSITION long
+  rec 0 "4d 00 57 00 00 00 00 ff ff 00" ""           # LOG SENSE page 0x17
+  rec 0 "55 10 00 00 00 00 00 00 30 00" "00 00 00 10 00 00 00 08 00 00 00 00 00 00 00 00 50 01 00 1c 00 00 00 0a 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00" # MODE SELECT(10) page 0x10/0x01 PEWS 10
+  rec 0 "91 01 00 00 ff ff ff ff ff ff ff ff 00 00 00 00" "" # SPACE(16) -1 filemark
+  rec 0 "0b 00 00 80 00 00" ""                       # SET CAPACITY half
+} | add_bytes scsi_tape
 
 for t in "${targets[@]}"; do
   echo "seed.sh: $t: $(ls "$corpus/$t" | wc -l) inputs"

@@ -19,6 +19,8 @@ use crate::mam::{self, LEGACY_MAM_SIZE, Mam};
 use crate::media::MediumType;
 use crate::partition::{self, Partition, RecoveryPlan, read_exact_at, write_all_at};
 
+mod format;
+
 /// Largest ratio of uncompressed to stored size a compressed block can have (deflate's
 /// limit; LZO1X stays below it): a larger `blk_size` is index damage.
 const MAX_EXPANSION: u64 = 1032;

@@ -152,8 +152,9 @@ fn check_volume_partition(cart: &Cartridge, volume: u8, part: u8) -> Result<(), 
 /// `m` may be partly changed when an error is returned: the caller works on a copy.
 ///
 /// Errors: PARAMETER LIST LENGTH ERROR (field pointer at the CDB's PARAMETER LIST LENGTH,
-/// byte 10) when the list is shorter than 4 bytes, PARAMETER DATA LENGTH + 4 differs from
-/// the PARAMETER LIST LENGTH, or an attribute runs past the end; INVALID FIELD IN PARAMETER
+/// byte 10) when the list is shorter than 4 bytes, PARAMETER DATA LENGTH is neither the
+/// PARAMETER LIST LENGTH − 4 (SPC-5) nor the PARAMETER LIST LENGTH itself (what LTFS's IBM
+/// backend sends, and IBM drives accept), or an attribute runs past the end; INVALID FIELD IN PARAMETER
 /// LIST with the field pointer at the ATTRIBUTE IDENTIFIER for an unsupported or read-only
 /// attribute or attributes not in ascending order, at the FORMAT byte (bit 1) for a wrong
 /// FORMAT, at the ATTRIBUTE LENGTH for a wrong length, at the offending byte for an ASCII
@@ -164,7 +165,9 @@ pub fn apply_parameter_list(m: &mut Mam, part: usize, p: &[u8]) -> Result<(), Sc
         return Err(plle());
     }
     let pdl = u32::from_be_bytes([p[0], p[1], p[2], p[3]]);
-    if u64::from(pdl) + 4 != p.len() as u64 {
+    // SPC-5: the bytes after this field. LTFS's sg/IBM backends count the field itself
+    // (`len = size + 4`), which IBM drives accept: both are taken.
+    if u64::from(pdl) + 4 != p.len() as u64 && u64::from(pdl) != p.len() as u64 {
         return Err(plle());
     }
     let tlv = m.base.mam_fmt_version.get() == libvtlcart::mam::MAM_FMT_TLV;

@@ -66,6 +66,40 @@ pub mod op {
     pub const READ_ATTRIBUTE: u8 = 0x8c;
     /// WRITE ATTRIBUTE (SPC-5 6.49).
     pub const WRITE_ATTRIBUTE: u8 = 0x8d;
+    /// FORMAT MEDIUM (SSC-5 7.x).
+    pub const FORMAT_MEDIUM: u8 = 0x04;
+}
+
+/// FORMAT MEDIUM (SSC-5 7.x): byte 1 bit 1 VERIFY, bit 0 IMMED; byte 2 bits 3..0 FORMAT
+/// (0h default format, 1h partition the medium, 2h default format then partition); bytes
+/// 3..4 TRANSFER LENGTH of the format parameter list (none is supported: must be 0).
+#[derive(Debug, FromBytes, KnownLayout, Immutable)]
+#[repr(C)]
+pub struct FormatMedium {
+    op: u8,
+    flags: u8,
+    format: u8,
+    length: U16,
+    control: u8,
+}
+
+impl FormatMedium {
+    /// VERIFY: verify the format (nothing to verify on a disk file; accepted).
+    pub fn verify(&self) -> bool {
+        self.flags & 2 != 0
+    }
+    /// IMMED.
+    pub fn immed(&self) -> bool {
+        self.flags & 1 != 0
+    }
+    /// FORMAT field (0..=2 after parsing).
+    pub fn format(&self) -> u8 {
+        self.format & 0x0f
+    }
+    /// TRANSFER LENGTH (0 after parsing).
+    pub fn transfer_length(&self) -> u16 {
+        self.length.get()
+    }
 }
 
 /// REWIND (SSC-5 7.9): byte 1 bit 0 IMMED.
@@ -732,6 +766,8 @@ pub enum Command<'a> {
     ReadAttribute(&'a ReadAttribute),
     /// WRITE ATTRIBUTE.
     WriteAttribute(&'a WriteAttribute),
+    /// FORMAT MEDIUM.
+    FormatMedium(&'a FormatMedium),
 }
 
 impl<'a> Command<'a> {
@@ -881,6 +917,23 @@ impl<'a> Command<'a> {
                     }
                 }
                 Command::ReadPosition(c)
+            }
+            op::FORMAT_MEDIUM => {
+                let c: &FormatMedium = view(cdb)?;
+                check_reserved(c.flags, 0xfc, 1)?;
+                check_reserved(c.format, 0xf0, 2)?;
+                check_control(c.control, 5)?;
+                if c.format() > 2 {
+                    return Err(ScsiError::cdb(2, Some(3), "FORMAT value reserved"));
+                }
+                if c.transfer_length() != 0 {
+                    return Err(ScsiError::cdb(
+                        3,
+                        None,
+                        "no format parameter list is supported",
+                    ));
+                }
+                Command::FormatMedium(c)
             }
             op::ALLOW_OVERWRITE => {
                 let c: &AllowOverwrite = view(cdb)?;

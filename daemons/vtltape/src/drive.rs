@@ -157,6 +157,10 @@ pub struct Drive {
     pub(crate) counters: Counters,
     /// REPORT TIMESTAMP / SET TIMESTAMP clock.
     pub(crate) clock: DeviceClock,
+    /// Partitioning asked for by MODE SELECT page 0x11, applied by FORMAT MEDIUM.
+    pub(crate) pending_partitions: Option<crate::partitioning::Pending>,
+    /// Programmable early warning state (page 0x10/0x01 PEWS).
+    pub(crate) pew: crate::early_warning::ProgrammableEarlyWarning,
 }
 
 impl Drive {
@@ -185,6 +189,8 @@ impl Drive {
             scratch: Vec::new(),
             counters: Counters::default(),
             clock: DeviceClock::default(),
+            pending_partitions: None,
+            pew: Default::default(),
         }
     }
 
@@ -231,6 +237,7 @@ impl Drive {
             Command::SetTimestamp(c) => self.set_timestamp(c, data_out),
             Command::ReadAttribute(c) => self.read_attribute(c, data_in),
             Command::WriteAttribute(c) => self.write_attribute(c, data_out),
+            Command::FormatMedium(c) => self.format_medium(c),
         };
         if let Command::Read6(_) = cmd {
             self.counters.host_read(data_in.len() as u64);

@@ -50,6 +50,8 @@ impl Drive {
                             .with_eom()
                             .with_information(0),
                     ))
+                } else if let Some(e) = self.programmable_early_warning() {
+                    Err(e)
                 } else {
                     Ok(())
                 }

@@ -10,14 +10,15 @@
 //! | 0x0C | sequential-access device (SSC-5 8.2) | since power on / reset; capacities of the current partition |
 //! | 0x0D | temperature (SPC-5 7.3) | not measured: FFh |
 //! | 0x11 | DT device status (SSC-5 8.2) | the drive's state |
+//! | 0x17 | volume statistics (SSC-5 8.2), [`crate::volume_statistics`] | the cartridge's MAM, partitions and this load |
 //! | 0x2E | TapeAlert (SSC-5 8.2, annex A) | the flags, cleared by reading |
 //! | 0x30 | tape usage (IBM / HP LTO vendor page) | the cartridge's MAM + this load |
 //! | 0x31 | tape capacity (IBM / HP LTO vendor page) | the cartridge, MiB |
 //! | 0x32 | data compression (IBM / HP LTO vendor page) | this load |
 //!
 //! Only pages the personality lists ([`Personality::log_pages`]) are offered. The other
-//! pages personalities list (0x10 self-test results, 0x17 volume statistics, 0x37
-//! performance characteristics) are not offered yet.
+//! pages personalities list (0x10 self-test results, 0x37 performance characteristics) are
+//! not offered yet.
 
 use vtl_scsi::log::LogParameter;
 
@@ -32,6 +33,7 @@ pub const IMPLEMENTED: &[(u8, u8)] = &[
     (0x0c, 0),
     (0x0d, 0),
     (0x11, 0),
+    (0x17, 0),
     (0x2e, 0),
     (0x30, 0),
     (0x31, 0),
@@ -125,6 +127,7 @@ impl Drive {
                     .map(|n| LogParameter::binary(n, &[u8::from(flags >> (n - 1) & 1 != 0)]))
                     .collect()
             }
+            0x17 => self.volume_statistics_params(),
             0x30 => self.tape_usage_params(),
             0x31 => self.tape_capacity_params(),
             0x32 => data_compression(&self.counters().this_load),

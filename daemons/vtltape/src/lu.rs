@@ -52,6 +52,7 @@ pub fn ssc_opcodes() -> Vec<OpcodeInfo> {
         OpcodeInfo::new("VERIFY(6)", &[0x13, 0x3f, 0xff, 0xff, 0xff, 0]).class(Read),
         OpcodeInfo::new("ERASE(6)", &[0x19, 0x03, 0, 0, 0, 0]).class(Write),
         OpcodeInfo::new("LOAD UNLOAD", &[0x1b, 0x01, 0, 0, 0x0f, 0]).class(Write),
+        OpcodeInfo::new("FORMAT MEDIUM", &[0x04, 0x03, 0x0f, 0, 0, 0]).class(Write),
         OpcodeInfo::new(
             "LOCATE(10)",
             &[0x2b, 0x07, 0, 0xff, 0xff, 0xff, 0xff, 0, 0xff, 0],
@@ -127,7 +128,7 @@ pub fn ssc_opcodes() -> Vec<OpcodeInfo> {
     for e in &mut v {
         *e = match e.op {
             0x08 | 0x0a | 0x10 | 0x13 => e.timeouts(60, 1200),
-            0x01 | 0x11 | 0x1b | 0x2b | 0x91 | 0x92 | 0x19 | 0x0b => e.timeouts(120, 3600),
+            0x01 | 0x11 | 0x1b | 0x2b | 0x91 | 0x92 | 0x19 | 0x0b | 0x04 => e.timeouts(120, 3600),
             // MAM access: a file read, or a file replaced and synced.
             0x8c | 0x8d => e.timeouts(1, 60),
             _ => e.timeouts(1, 30),
@@ -359,6 +360,8 @@ impl SpcDevice for Drive {
 
     fn mode_select(&mut self, sel: &ModeSelect) -> Result<()> {
         let compression = mode_pages::validate_select(self, sel)?;
+        let partitions = crate::partitioning::from_mode_select(self, sel)?;
+        let pews = crate::early_warning::from_mode_select(sel);
         let mut block_size = self.block_size();
         for &(bd, off) in &sel.block_descriptors {
             if bd.density != 0 && self.density_code().is_some_and(|d| d != bd.density) {
@@ -376,6 +379,12 @@ impl SpcDevice for Drive {
         let _ = self.set_block_size(block_size);
         self.set_buffered_mode((sel.device_specific >> 4) & 7);
         self.set_compression_enabled(compression);
+        if let Some(p) = partitions {
+            self.pending_partitions = Some(p);
+        }
+        if let Some(mb) = pews.filter(|&mb| mb != self.programmable_early_warning_size()) {
+            self.set_programmable_early_warning_size(mb);
+        }
         Ok(())
     }
 

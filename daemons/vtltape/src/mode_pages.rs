@@ -13,11 +13,14 @@
 //! | 0x0F | data compression (SSC-5 8.3) | DCE (when the drive compresses) |
 //! | 0x10 | device configuration (SSC-5 8.3) | WRITE DELAY TIME, SELECT DATA COMPRESSION ALGORITHM |
 //! | 0x1C | informational exceptions control (SPC-5 7.5) | DEXCPT, MRIE, INTERVAL TIMER, REPORT COUNT |
+//! | 0x10/0x01 | device configuration extension (SSC-5 8.3), [`crate::early_warning`] | PEWS (personalities with programmable early warning) |
+//! | 0x11 | medium partition (SSC-5 8.3), [`crate::partitioning`] | ADDITIONAL PARTITIONS DEFINED, FDP/SDP/IDP, PSUM, PARTITION UNITS, sizes |
+//! | 0x1D | medium configuration (SSC-5 8.3), [`crate::medium_configuration`] | nothing |
 //!
 //! The SPC core registers the control page 0x0A and control extension page 0x0A/0x01;
 //! [`register`] removes 0x0A/0x01 from personalities that do not list it. Other pages the
-//! personality lists (0x11, 0x1A, 0x1D, 0x24, 0x25, 0x2F, 0x0A/0xF0, 0x10/0x01, 0x30/0x20,
-//! 0x31) are not offered yet: MODE SENSE answers INVALID FIELD IN CDB for them.
+//! personality lists (0x1A, 0x24, 0x25, 0x2F, 0x0A/0xF0, 0x30/0x20, 0x31) are not offered
+//! yet: MODE SENSE answers INVALID FIELD IN CDB for them.
 //!
 //! Data compression is one setting seen through two fields: DCE of page 0x0F and SELECT
 //! DATA COMPRESSION ALGORITHM (byte 14) of page 0x10 (0 = off, 1 = on). A MODE SELECT that
@@ -39,7 +42,10 @@ pub const IMPLEMENTED: &[(u8, u8)] = &[
     (0x0a, 0x01),
     (0x0f, 0),
     (0x10, 0),
+    (0x10, 0x01),
+    (0x11, 0),
     (0x1c, 0),
+    (0x1d, 0),
 ];
 
 /// Byte 2 of page 0x0F: DCE (data compression enable).
@@ -90,6 +96,16 @@ pub fn register(modes: &mut ModePages, drive: &Drive) {
             (0x0f, 0) => data_compression(pers, compress, on),
             (0x10, 0) => device_configuration(compress, on),
             (0x1c, 0) => informational_exceptions(),
+            (0x10, 0x01) => crate::early_warning::device_configuration_extension(
+                pers,
+                drive.programmable_early_warning_size(),
+            ),
+            (0x11, 0) => crate::partitioning::medium_partition_page(
+                pers.max_partitions,
+                drive.medium_max_partitions(),
+                &drive.partition_capacities(),
+            ),
+            (0x1d, 0) => crate::medium_configuration::medium_configuration(),
             _ => continue,
         };
         modes.register(page);
@@ -197,6 +213,8 @@ pub fn sync_from_drive(modes: &mut ModePages, drive: &Drive) {
         };
         p.set(ACTIVE_PARTITION, u8::try_from(part).unwrap_or(u8::MAX));
     }
+    crate::partitioning::sync_page(modes, drive);
+    crate::medium_configuration::sync_page(modes, drive);
 }
 
 /// Set the drive's state from the current page values (after a reset restored the saved
@@ -206,9 +224,13 @@ pub fn apply_to_drive(modes: &ModePages, drive: &mut Drive) {
     let on = match (modes.get(0x0f, 0), modes.get(0x10, 0)) {
         (Some(p), _) => p.byte(2) & DCE != 0,
         (None, Some(p)) => p.byte(SELECT_DATA_COMPRESSION) != 0,
-        (None, None) => return,
+        (None, None) => {
+            crate::early_warning::apply_to_drive(modes, drive);
+            return;
+        }
     };
     drive.set_compression_enabled(on && can_compress(drive));
+    crate::early_warning::apply_to_drive(modes, drive);
 }
 
 /// Check the proposed pages of a MODE SELECT beyond the changeable masks (the core has

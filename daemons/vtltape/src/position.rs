@@ -130,9 +130,10 @@ impl Drive {
     /// object buffer is reported empty (first = last location, 0 objects, 0 bytes).
     ///
     /// * short form (service action 00h/01h), 20 bytes: byte 0 BOP (0x80), EOP (0x40, past
-    ///   early warning), LOLU (0x04, position unknown); byte 1 partition; bytes 4..7 first and
+    ///   early warning), LOLU (0x04, position unknown), BPEW (0x01, past programmable early
+    ///   warning, [`crate::early_warning`]); byte 1 partition; bytes 4..7 first and
     ///   8..11 last logical object location;
-    /// * long form (06h), 32 bytes: byte 0 BOP, EOP, MPU/LONU when unknown; bytes 4..7
+    /// * long form (06h), 32 bytes: byte 0 BOP, EOP, MPU/LONU when unknown, BPEW; bytes 4..7
     ///   partition; 8..15 logical object number; 16..23 logical file identifier; 24..31
     ///   logical set identifier (0);
     /// * extended form (08h), 32 bytes cut to the allocation length: byte 0 as the short
@@ -147,6 +148,7 @@ impl Drive {
     ) -> Result<(), ScsiError> {
         let valid = self.position_valid;
         let ew = self.past_early_warning();
+        let bpew = self.past_programmable_early_warning();
         let l = self.loaded()?;
         let pos = l.cart.position();
         let mut flags = 0u8;
@@ -156,6 +158,9 @@ impl Drive {
         if ew {
             flags |= 0x40;
         }
+        // BPEW (byte 0 bit 0 of the short and long forms; the extended form has none).
+        let bpew = u8::from(bpew && c.form() != ReadPositionForm::Extended);
+        flags |= bpew;
         match c.form() {
             ReadPositionForm::Short => {
                 let mut d = [0u8; SHORT_FORM_LEN];

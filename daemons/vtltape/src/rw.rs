@@ -238,6 +238,9 @@ impl Drive {
                     .with_information(0),
             ));
         }
+        if let Some(e) = self.programmable_early_warning() {
+            return Err(e);
+        }
         Ok(())
     }
 

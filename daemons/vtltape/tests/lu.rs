@@ -74,7 +74,7 @@ fn read_ili_sense_bytes_and_data() {
     let c = t.command(1, &[0x03, 0, 0, 0, 18, 0], &[], 18);
     assert_eq!(c.data[2], 0x20);
     // An op code the drive does not implement.
-    let c = t.command(1, &[0x04, 0, 0, 0, 0, 0], &[], 0);
+    let c = t.command(1, &[0x06, 0, 0, 0, 0, 0], &[], 0);
     assert_eq!(c.key_asc(), Some((5, 0x20, 0)));
 }
 

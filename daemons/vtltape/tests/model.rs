@@ -1,6 +1,7 @@
 //! Property test: random sequences of WRITE, WRITE FILEMARKS, SPACE, LOCATE, REWIND and READ
 //! sent as CDBs to a drive, checked against a list-of-objects model of the tape (position,
-//! data returned, sense key / ASC / stream bits / INFORMATION).
+//! data returned, sense key / ASC / stream bits / INFORMATION) — on a one-partition
+//! cartridge, and on a two-partition one with LOCATE(16) changing partition (CP).
 
 mod common;
 
@@ -18,6 +19,15 @@ enum Op {
     Locate(u32),
     Rewind,
     Read(u32),
+    /// LOCATE(16) with CP to (partition, block).
+    LocateCp(u8, u32),
+}
+
+fn op_two_partitions() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        8 => op(),
+        2 => (0u8..2, 0u32..12).prop_map(|(p, b)| Op::LocateCp(p, b)),
+    ]
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -41,8 +51,12 @@ enum Obj {
 
 #[derive(Default)]
 struct Model {
+    /// The current partition's objects.
     objs: Vec<Obj>,
     pos: usize,
+    /// The current partition and the other partition's objects.
+    cur: u32,
+    other: Vec<Obj>,
 }
 
 fn fm(info: i64) -> Option<Sense> {
@@ -147,6 +161,13 @@ impl Model {
                 self.pos = self.objs.len();
                 (None, vec![])
             }
+            Op::LocateCp(p, b) => {
+                if u32::from(p) != self.cur {
+                    std::mem::swap(&mut self.objs, &mut self.other);
+                    self.cur = u32::from(p);
+                }
+                self.apply(&Op::Locate(b), seq)
+            }
             Op::Locate(b) => {
                 if b as usize > self.objs.len() {
                     self.pos = self.objs.len();
@@ -203,7 +224,38 @@ fn cdb_of(op: &Op, seq: u32) -> (Vec<u8>, Vec<u8>) {
         Op::Locate(b) => (locate(b).to_vec(), vec![]),
         Op::Rewind => (REWIND.to_vec(), vec![]),
         Op::Read(l) => (read_var(l).to_vec(), vec![]),
+        Op::LocateCp(p, b) => {
+            let mut c = vec![0x92, 0x02, 0, p];
+            c.extend_from_slice(&u64::from(b).to_be_bytes());
+            c.extend_from_slice(&[0, 0, 0, 0]);
+            (c, vec![])
+        }
     }
+}
+
+/// A drive loaded with a 64 MiB cartridge formatted into two 32 MiB partitions.
+fn loaded_two_partitions() -> (tempfile::TempDir, vtltape::Drive) {
+    let home = tempfile::tempdir().unwrap();
+    let dir = cart(
+        home.path(),
+        "E00002L8",
+        libvtlcart::MediumType::Data,
+        "LTO8",
+        64 << 20,
+    );
+    let mut c = libvtlcart::Cartridge::open(
+        &dir,
+        &libvtlcart::OpenOptionsCart {
+            write: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    c.format_partitions(&[32 << 20, 32 << 20]).unwrap();
+    c.unload().unwrap();
+    let mut d = lto8_drive(home.path());
+    d.load_barcode("E00002L8").unwrap();
+    (home, d)
 }
 
 proptest! {
@@ -222,6 +274,34 @@ proptest! {
             let (flags, part, first, last) = position(&mut d);
             prop_assert_eq!((part, first, last), (0, m.pos as u32, m.pos as u32), "op {} {:?}", i, op);
             prop_assert_eq!(flags & 0x80 != 0, m.pos == 0);
+        }
+    }
+
+    /// The same across two partitions: each keeps its own objects, EOD and BOP; LOCATE(16)
+    /// with CP moves between them; READ POSITION reports the partition.
+    #[test]
+    fn positioning_across_partitions_matches_the_model(ops in proptest::collection::vec(op_two_partitions(), 1..60)) {
+        let (_h, mut d) = loaded_two_partitions();
+        let mut m = Model::default();
+        for (i, op) in ops.iter().enumerate() {
+            let seq = i as u32;
+            let (cdb, out) = cdb_of(op, seq);
+            let (r, data) = run(&mut d, &cdb, &out);
+            let (want_sense, want_data) = m.apply(op, seq);
+            prop_assert_eq!(r.err().and_then(|e| e.sense()), want_sense, "op {} {:?}", i, op);
+            prop_assert_eq!(data, want_data, "op {} {:?}", i, op);
+            let (flags, part, first, last) = position(&mut d);
+            prop_assert_eq!(
+                (u32::from(part), first, last),
+                (m.cur, m.pos as u32, m.pos as u32),
+                "op {} {:?}", i, op
+            );
+            prop_assert_eq!(flags & 0x80 != 0, m.pos == 0);
+        }
+        let cart = d.cartridge().unwrap();
+        let mine = if m.cur == 0 { [&m.objs, &m.other] } else { [&m.other, &m.objs] };
+        for (p, objs) in mine.iter().enumerate() {
+            prop_assert_eq!(cart.partition(p as u32).unwrap().eod() as usize, objs.len());
         }
     }
 }

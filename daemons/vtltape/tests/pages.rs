@@ -265,7 +265,16 @@ fn pages_of(d: &[u8]) -> Vec<(u8, u8)> {
 #[test]
 fn all_pages_are_the_personalitys() {
     let (_h, mut t) = lto8(false, 16 << 20);
-    let lto = [(1, 0), (2, 0), (0x0a, 0), (0x0f, 0), (0x10, 0), (0x1c, 0)];
+    let lto = [
+        (1, 0),
+        (2, 0),
+        (0x0a, 0),
+        (0x0f, 0),
+        (0x10, 0),
+        (0x11, 0),
+        (0x1c, 0),
+        (0x1d, 0),
+    ];
     assert_eq!(pages_of(&mode_sense6(&mut t, 0x3f, 0, true)), lto);
     assert_eq!(
         pages_of(&mode_sense6(&mut t, 0x3f, 0xff, true)),
@@ -276,7 +285,10 @@ fn all_pages_are_the_personalitys() {
             (0x0a, 1),
             (0x0f, 0),
             (0x10, 0),
-            (0x1c, 0)
+            (0x10, 1),
+            (0x11, 0),
+            (0x1c, 0),
+            (0x1d, 0)
         ]
     );
     let pers = Personality::for_product("ULT3580-TD8");
@@ -289,7 +301,18 @@ fn all_pages_are_the_personalitys() {
     // DLT: no control extension page; DCLZ (10h) algorithm.
     let home = tempfile::tempdir().unwrap();
     let mut d = lu_for(home.path(), "DLT7000", CompressionConfig::default());
-    assert_eq!(pages_of(&mode_sense6(&mut d, 0x3f, 0xff, true)), lto);
+    assert_eq!(
+        pages_of(&mode_sense6(&mut d, 0x3f, 0xff, true)),
+        [
+            (1, 0),
+            (2, 0),
+            (0x0a, 0),
+            (0x0f, 0),
+            (0x10, 0),
+            (0x11, 0),
+            (0x1c, 0)
+        ]
+    );
     assert_eq!(
         mode_sense6(&mut d, 0x0f, 0, true)[8..16],
         [0, 0, 0, 0x10, 0, 0, 0, 0x10]
@@ -302,11 +325,11 @@ fn supported_log_pages() {
     assert_eq!(
         log_sense(&mut t, 0x00),
         [
-            0x80, 0, 0, 10, 0x00, 0x02, 0x03, 0x0c, 0x0d, 0x11, 0x2e, 0x30, 0x31, 0x32
+            0x80, 0, 0, 11, 0x00, 0x02, 0x03, 0x0c, 0x0d, 0x11, 0x17, 0x2e, 0x30, 0x31, 0x32
         ]
     );
     // A page the personality lists but that is not offered yet.
-    let c = t.command(1, &[0x4d, 0, 0x57, 0, 0, 0, 0, 0x10, 0, 0], &[], 4096);
+    let c = t.command(1, &[0x4d, 0, 0x77, 0, 0, 0, 0, 0x10, 0, 0], &[], 4096);
     assert_eq!(c.key_asc(), Some((5, 0x24, 0)));
 }
 
