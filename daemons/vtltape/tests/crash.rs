@@ -369,8 +369,21 @@ fn read_back(home: &Path) -> Result<Vec<Obj>, String> {
     }
 }
 
+/// What one kill left, for the tallies printed at the end.
+#[derive(Debug, Default)]
+struct Tally {
+    /// Iterations whose cartridge opened strictly (no torn tail).
+    clean: u64,
+    /// Iterations whose cartridge had a torn tail the load cut back.
+    cut_back: u64,
+    /// Acknowledged objects checked.
+    acknowledged: u64,
+    /// Objects written after the last durability point found on the tape.
+    kept_after: u64,
+}
+
 /// One kill and its checks.
-fn iteration(seed: u64, timing: &mut Rng) -> Result<(), String> {
+fn iteration(seed: u64, timing: &mut Rng, tally: &mut Tally) -> Result<(), String> {
     let home = tempfile::tempdir().unwrap();
     let format = if seed.is_multiple_of(2) {
         Format::V6
@@ -412,7 +425,18 @@ fn iteration(seed: u64, timing: &mut Rng) -> Result<(), String> {
         "seed {seed} ({format:?}, compression {compress}): killed after op {last_started:?}, \
          last durability point {last_ack:?}"
     );
+    let strict = libvtlcart::Cartridge::open(
+        &home.path().join(PCL),
+        &libvtlcart::OpenOptionsCart::default(),
+    );
+    match strict {
+        Ok(_) => tally.clean += 1,
+        Err(libvtlcart::CartError::Corrupt { .. }) => tally.cut_back += 1,
+        Err(e) => return Err(format!("{ctx}: strict open: {e}")),
+    }
     let tape = read_back(home.path()).map_err(|e| format!("{ctx}: {e}"))?;
+    tally.acknowledged += required as u64;
+    tally.kept_after += tape.len().saturating_sub(required) as u64;
     if tape.len() < required || tape[..required] != acked[..required] {
         return Err(format!(
             "{ctx}: acknowledged objects lost: {required} required, the tape has {} and \
@@ -483,6 +507,7 @@ fn sigkill_during_scsi_writes() {
     let start = Instant::now();
     let mut done = 0;
     let mut failures = Vec::new();
+    let mut tally = Tally::default();
     for i in 0..n {
         if let Some(b) = budget
             && i >= MIN_ITERATIONS
@@ -490,7 +515,7 @@ fn sigkill_during_scsi_writes() {
         {
             break;
         }
-        if let Err(e) = iteration(base.wrapping_add(i), &mut timing) {
+        if let Err(e) = iteration(base.wrapping_add(i), &mut timing, &mut tally) {
             failures.push(e);
         }
         done += 1;
@@ -500,6 +525,7 @@ fn sigkill_during_scsi_writes() {
         start.elapsed().as_secs_f64(),
         failures.len()
     );
+    eprintln!("drive crash harness: {tally:?}");
     assert!(failures.is_empty(), "violations:\n{}", failures.join("\n"));
 }
 
