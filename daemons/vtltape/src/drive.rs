@@ -71,6 +71,9 @@ pub struct DriveConfig {
     pub media_home: Option<PathBuf>,
     /// Logical unit number.
     pub lun: u64,
+    /// Byte order of the Reed-Solomon logical block protection CRC (device.conf
+    /// `LBP RSCRC BE: 1|0`, vtl-config's `DriveConf::lbp_rscrc_be`; default big-endian).
+    pub lbp_rscrc_order: crate::lbp::RsCrcOrder,
 }
 
 /// Which writes the ALLOW OVERWRITE command has allowed in append-only mode (SSC-5 4.2.24).
@@ -157,6 +160,10 @@ pub struct Drive {
     pub(crate) counters: Counters,
     /// REPORT TIMESTAMP / SET TIMESTAMP clock.
     pub(crate) clock: DeviceClock,
+    /// Logical block protection (mode page 0x0A/0xF0).
+    pub(crate) lbp: crate::lbp::Settings,
+    /// Data encryption parameters (SECURITY PROTOCOL OUT).
+    pub(crate) crypto: crate::encryption::Parameters,
 }
 
 impl Drive {
@@ -185,6 +192,8 @@ impl Drive {
             scratch: Vec::new(),
             counters: Counters::default(),
             clock: DeviceClock::default(),
+            lbp: crate::lbp::Settings::default(),
+            crypto: crate::encryption::Parameters::default(),
         }
     }
 

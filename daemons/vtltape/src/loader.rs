@@ -230,6 +230,7 @@ impl Drive {
                     cart, barcode, dir, ..
                 } = *l;
                 self.unsynced = false;
+                self.encryption_on_demount();
                 cart.unload()
                     .map_err(|source| DriveError::Cart { dir, source })?;
                 Ok(Some(barcode))
@@ -316,6 +317,7 @@ impl Drive {
             refused: None,
         };
         self.allowance = Allowance::None;
+        self.encryption_on_demount();
         sync?;
         res.map_err(|e| self.write_error(&e))
     }

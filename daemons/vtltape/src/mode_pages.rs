@@ -13,10 +13,11 @@
 //! | 0x0F | data compression (SSC-5 8.3) | DCE (when the drive compresses) |
 //! | 0x10 | device configuration (SSC-5 8.3) | WRITE DELAY TIME, SELECT DATA COMPRESSION ALGORITHM |
 //! | 0x1C | informational exceptions control (SPC-5 7.5) | DEXCPT, MRIE, INTERVAL TIMER, REPORT COUNT |
+//! | 0x0A/0xF0 | control data protection (SSC-5 8.3.9, [`crate::lbp`]) | METHOD, INFORMATION LENGTH, LBP_W, LBP_R, RBDP |
 //!
 //! The SPC core registers the control page 0x0A and control extension page 0x0A/0x01;
 //! [`register`] removes 0x0A/0x01 from personalities that do not list it. Other pages the
-//! personality lists (0x11, 0x1A, 0x1D, 0x24, 0x25, 0x2F, 0x0A/0xF0, 0x10/0x01, 0x30/0x20,
+//! personality lists (0x11, 0x1A, 0x1D, 0x24, 0x25, 0x2F, 0x10/0x01, 0x30/0x20,
 //! 0x31) are not offered yet: MODE SENSE answers INVALID FIELD IN CDB for them.
 //!
 //! Data compression is one setting seen through two fields: DCE of page 0x0F and SELECT
@@ -37,6 +38,7 @@ pub const IMPLEMENTED: &[(u8, u8)] = &[
     (0x02, 0),
     (0x0a, 0),
     (0x0a, 0x01),
+    (0x0a, 0xf0),
     (0x0f, 0),
     (0x10, 0),
     (0x1c, 0),
@@ -90,6 +92,7 @@ pub fn register(modes: &mut ModePages, drive: &Drive) {
             (0x0f, 0) => data_compression(pers, compress, on),
             (0x10, 0) => device_configuration(compress, on),
             (0x1c, 0) => informational_exceptions(),
+            crate::lbp::PAGE => crate::lbp::control_data_protection_page(),
             _ => continue,
         };
         modes.register(page);
@@ -197,12 +200,16 @@ pub fn sync_from_drive(modes: &mut ModePages, drive: &Drive) {
         };
         p.set(ACTIVE_PARTITION, u8::try_from(part).unwrap_or(u8::MAX));
     }
+    crate::lbp::sync_page(modes, drive.lbp);
 }
 
 /// Set the drive's state from the current page values (after a reset restored the saved
 /// values): compression on when DCE is set (page 0x0F), else from page 0x10 byte 14 when
-/// only that page exists.
+/// only that page exists; logical block protection from page 0x0A/0xF0.
 pub fn apply_to_drive(modes: &ModePages, drive: &mut Drive) {
+    if let Some(p) = modes.get(crate::lbp::PAGE.0, crate::lbp::PAGE.1) {
+        drive.lbp = crate::lbp::from_page(p);
+    }
     let on = match (modes.get(0x0f, 0), modes.get(0x10, 0)) {
         (Some(p), _) => p.byte(2) & DCE != 0,
         (None, Some(p)) => p.byte(SELECT_DATA_COMPRESSION) != 0,
