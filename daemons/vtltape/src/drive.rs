@@ -72,7 +72,8 @@ pub struct DriveConfig {
     /// Logical unit number.
     pub lun: u64,
     /// Byte order of the Reed-Solomon logical block protection CRC (device.conf
-    /// `LBP RSCRC BE: 1|0`, vtl-config's `DriveConf::lbp_rscrc_be`; default big-endian).
+    /// `LBP RSCRC BE: 1|0`, vtl-config's `DriveConf::lbp_rscrc_be` through
+    /// [`crate::lbp::RsCrcOrder::from_device_conf`]; default big-endian).
     pub lbp_rscrc_order: crate::lbp::RsCrcOrder,
 }
 

@@ -100,6 +100,19 @@ pub enum RsCrcOrder {
     LittleEndian,
 }
 
+impl RsCrcOrder {
+    /// The order device.conf's `LBP RSCRC BE:` value gives (vtl-config's
+    /// `DriveConf::lbp_rscrc_be`): `true` (1, the default) big-endian, `false` (0)
+    /// little-endian.
+    pub fn from_device_conf(big_endian: bool) -> RsCrcOrder {
+        if big_endian {
+            RsCrcOrder::BigEndian
+        } else {
+            RsCrcOrder::LittleEndian
+        }
+    }
+}
+
 /// LOGICAL BLOCK PROTECTION METHOD (page 0x0A/0xF0 byte 4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Method {
@@ -423,6 +436,12 @@ mod tests {
         unit[0] ^= 1;
         assert_eq!(c.check(&unit, RsCrcOrder::BigEndian), None);
         assert_eq!(c.check(&[1, 2, 3], RsCrcOrder::BigEndian), None);
+        assert_eq!(RsCrcOrder::default(), RsCrcOrder::BigEndian);
+        assert_eq!(RsCrcOrder::from_device_conf(true), RsCrcOrder::BigEndian);
+        assert_eq!(
+            RsCrcOrder::from_device_conf(false),
+            RsCrcOrder::LittleEndian
+        );
         let off = Settings::default();
         assert_eq!(
             off.check(&[1, 2, 3], RsCrcOrder::BigEndian),

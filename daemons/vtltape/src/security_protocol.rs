@@ -259,8 +259,8 @@ fn bad(byte: usize, bit: Option<u8>, why: &'static str) -> ScsiError {
 /// descriptors (type, AUTHENTICATED, 2-byte length, bytes) in ascending type order.
 ///
 /// Errors (field pointers into the parameter list):
-/// * PARAMETER LIST LENGTH ERROR when the list is shorter than the page it announces or than
-///   20 bytes;
+/// * PARAMETER LIST LENGTH ERROR, field pointer on the CDB's TRANSFER LENGTH (byte 6), when
+///   the list is shorter than the page it announces or than 20 bytes;
 /// * INVALID FIELD IN PARAMETER LIST: page code (byte 0); SCOPE LOCAL or reserved (byte 4
 ///   bit 7), LOCK (byte 4 bit 0; LOCK_C 0); RDMC 01b (byte 5 bit 5), SDK (bit 3), CKORP
 ///   (bit 1), CKORL (bit 0); ENCRYPTION MODE EXTERNAL or reserved (byte 6); DECRYPTION MODE
@@ -278,9 +278,8 @@ pub fn parse_set_data_encryption(
     medium: bool,
 ) -> Result<Option<Parameters>, ScsiError> {
     if data.len() < 4 {
-        return Err(ScsiError::ParameterListLength {
-            why: "the set data encryption page header is 4 bytes",
-        });
+        // The page header is 4 bytes: the TRANSFER LENGTH (CDB byte 6) is too short.
+        return Err(ScsiError::param_list_length_at(6));
     }
     let code = u16::from_be_bytes([data[0], data[1]]);
     if code != SET_DATA_ENCRYPTION {
@@ -292,9 +291,8 @@ pub fn parse_set_data_encryption(
     }
     let end = 4 + usize::from(u16::from_be_bytes([data[2], data[3]]));
     if end > data.len() || end < 20 {
-        return Err(ScsiError::ParameterListLength {
-            why: "the set data encryption page is at least 20 bytes and within the list",
-        });
+        // The page runs past the list, or is shorter than its 20 fixed bytes.
+        return Err(ScsiError::param_list_length_at(6));
     }
     let d = &data[..end];
     let scope = d[4] >> 5;

@@ -503,6 +503,14 @@ fn set_data_encryption_page_errors_point_at_the_field() {
     let p = sde(0, 2, 2, &KEY, &[]);
     let c = t.command(1, &spout_cdb(30), &p[..30], 0);
     assert_eq!(c.key_asc(), Some((5, 0x1a, 0)));
+    assert_eq!(
+        c.sense().unwrap().specific,
+        Some(SenseKeySpecific::Field {
+            in_cdb: true,
+            byte: 6,
+            bit: None
+        })
+    );
     // Nothing changed.
     assert_eq!(spin(&mut t, 0x20, 0x0020), STATUS_DEFAULT);
     // Transfer length 0: nothing to do.
