@@ -177,6 +177,37 @@ rec() {
   rec 0 "91 01 00 00 ff ff ff ff ff ff ff ff 00 00 00 00" "" # SPACE(16) -1 filemark
   rec 0 "0b 00 00 80 00 00" ""                       # SET CAPACITY half
 } | add_bytes scsi_tape
+# scsi_tape: stenc's encryption life cycle (SECURITY PROTOCOL OUT set data encryption with
+# a 32-byte key and a U-KAD, IN status pages, an encrypted write, reads with a wrong key and
+# the right one) and logical block protection (mode page 0x0A/0xF0 RS-CRC, a protected write
+# and read), to aim the fuzzer at those parsers.
+{
+  printf '\x00'
+  rec 0 "00 00 00 00 00 00" ""                       # TUR: power on UA
+  rec 0 "00 00 00 00 00 00" ""                       # TUR: medium changed UA
+  rec 0 "a2 20 00 10 00 00 00 00 00 40 00 00" ""     # SPIN capabilities
+  rec 0 "b5 20 00 10 00 00 00 00 00 3d 00 00" "00 10 00 39 40 40 02 02 01 00 01 00 00 00 00 00 00 00 00 20 40 41 42 43 44 45 46 47 48 49 4a 4b 4c 4d 4e 4f 50 51 52 53 54 55 56 57 58 59 5a 5b 5c 5d 5e 5f 00 00 00 05 4b 45 59 2d 41"
+  rec 0 "a2 20 00 20 00 00 00 00 00 40 00 00" ""     # SPIN data encryption status
+  rec 0 "0a 00 00 00 10 00" "00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f"
+  rec 0 "10 00 00 00 01 00" ""                       # WRITE FILEMARKS 1
+  rec 0 "01 00 00 00 00 00" ""                       # REWIND
+  rec 0 "a2 20 00 21 00 00 00 00 00 40 00 00" ""     # SPIN next block status
+  rec 0 "b5 20 00 10 00 00 00 00 00 34 00 00" "00 10 00 30 40 40 00 02 01 00 01 00 00 00 00 00 00 00 00 20 77 77 77 77 77 77 77 77 77 77 77 77 77 77 77 77 77 77 77 77 77 77 77 77 77 77 77 77 77 77 77 77"
+  rec 0 "08 00 00 00 10 00" ""                       # READ: incorrect key
+  rec 0 "b5 20 00 10 00 00 00 00 00 3d 00 00" "00 10 00 39 40 40 02 02 01 00 01 00 00 00 00 00 00 00 00 20 40 41 42 43 44 45 46 47 48 49 4a 4b 4c 4d 4e 4f 50 51 52 53 54 55 56 57 58 59 5a 5b 5c 5d 5e 5f 00 00 00 05 4b 45 59 2d 41"
+  rec 0 "08 00 00 00 10 00" ""                       # READ: plaintext
+} | add_bytes scsi_tape
+{
+  printf '\x00'
+  rec 0 "00 00 00 00 00 00" ""
+  rec 0 "00 00 00 00 00 00" ""
+  rec 0 "15 10 00 00 24 00" "00 00 00 00 4a f0 00 1c 01 04 c0 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00"                # MODE SELECT 0x0A/0xF0 RS-CRC
+  rec 0 "0a 00 00 00 29 00" "02 03 05 07 0b 0d 11 13 17 1d 1f 25 29 2b 2f 35 3b 3d 43 47 49 4f 53 59 61 65 67 6b 6d 71 7f 83 89 8b 95 97 9d 73 3d 4d ca"    # WRITE with its RS-CRC
+  rec 0 "01 00 00 00 00 00" ""
+  rec 0 "08 00 00 00 29 00" ""                       # READ with LBP_R
+  rec 0 "01 00 00 00 00 00" ""
+  rec 0 "13 10 00 00 25 00" ""                       # VERIFY VLBPM
+} | add_bytes scsi_tape
 
 for t in "${targets[@]}"; do
   echo "seed.sh: $t: $(ls "$corpus/$t" | wc -l) inputs"

@@ -7,7 +7,8 @@
 //! length, u16 LE][data-out]`. When bit 5 of the len byte is set the op code is replaced by
 //! one of the implemented ones, so most commands get past the op-code check and reach the
 //! field and parameter-list parsers (MODE SELECT, LOG SELECT, PERSISTENT RESERVE OUT, WRITE
-//! BUFFER, SEND DIAGNOSTIC, WRITE(6), ...).
+//! BUFFER, SEND DIAGNOSTIC, SECURITY PROTOCOL OUT's set data encryption page, WRITE(6) with
+//! logical block protection, ...).
 //!
 //! Every reply must be GOOD, CHECK CONDITION or RESERVATION CONFLICT; CHECK CONDITION must
 //! carry sense that parses; ILLEGAL REQUEST about a field (INVALID COMMAND OPERATION CODE,

@@ -74,8 +74,12 @@ pub struct BlockInfo {
     pub crc: u32,
     /// Offset of the stored bytes in the data file.
     pub data_offset: u64,
-    /// Encryption parameters when flag 0x02 is set.
+    /// The record's key, UKAD and AKAD fields when flag 0x02 is set (for a sealed block
+    /// the key field holds the key's fingerprint, see [`crate::crypt`]).
     pub key: Option<BlockKey>,
+    /// The sealed-block extension when the block was really encrypted by vtl
+    /// ([`crate::crypt`]): the bytes read are then its ciphertext and `size` its length.
+    pub sealed: Option<Box<crate::crypt::SealedBlock>>,
     /// False on NULL media: no bytes were stored, the payload returned is empty.
     pub payload_present: bool,
 }
@@ -858,6 +862,10 @@ impl Cartridge {
                     data_offset: info.data_offset,
                     what,
                 };
+                if let Some(why) = crate::crypt::seal_problem(&r) {
+                    buf.clear();
+                    return Err(bad(why));
+                }
                 let comp = if info.flags & FLAG_LZO != 0 {
                     Compression::Lzo
                 } else if info.flags & FLAG_ZLIB != 0 {
@@ -943,7 +951,7 @@ impl Cartridge {
 
     // ----------------------------------------------------------------- writing
 
-    fn check_writable_here(&self) -> Result<()> {
+    pub(crate) fn check_writable_here(&self) -> Result<()> {
         if let Some(why) = self.write_refusal() {
             return Err(CartError::WriteProtected { why });
         }
@@ -1002,7 +1010,9 @@ impl Cartridge {
             compress::compress(comp, data, &mut scratch);
             &scratch
         };
-        let res = self.append_block(data.len(), compress::crc32c(data), stored, comp, key);
+        let res = self.append_block(data.len(), compress::crc32c(data), stored, comp, |r| {
+            key.map_or(Ok(()), |k| r.set_key(k))
+        });
         self.scratch.0 = scratch;
         res
     }
@@ -1028,17 +1038,26 @@ impl Cartridge {
         } else {
             block.comp
         };
-        self.append_block(block.size as usize, block.crc, &block.stored, comp, key)
+        self.append_block(block.size as usize, block.crc, &block.stored, comp, |r| {
+            key.map_or(Ok(()), |k| r.set_key(k))
+        })
     }
 
-    /// Append one block of `size` uncompressed bytes with CRC `crc`, stored as `stored`.
-    fn append_block(
+    /// Whether the current partition is on NULL media (nothing stored).
+    pub(crate) fn current_is_null_media(&self) -> bool {
+        self.parts[self.cur].null_media
+    }
+
+    /// Append one block of `size` uncompressed bytes with CRC `crc`, stored as `stored`;
+    /// `fill` completes the index record (key fields, or a whole sealed record) after the
+    /// common fields and `data_offset` are set.
+    pub(crate) fn append_block(
         &mut self,
         size: usize,
         crc: u32,
         stored: &[u8],
         comp: Compression,
-        key: Option<&BlockKey>,
+        fill: impl FnOnce(&mut IndexRecord) -> Result<()>,
     ) -> Result<WriteOutcome> {
         let cur = self.cur;
         // Where the block would go after truncation.
@@ -1070,9 +1089,7 @@ impl Cartridge {
         r.disk_blk_size = (stored_len as u32).into();
         r.uncomp_crc = crc.into();
         r.partition_id = (cur as u32).into();
-        if let Some(k) = key {
-            r.set_key(k)?;
-        }
+        fill(&mut r)?;
         let pos = self.pos;
         let p = &mut self.parts[cur];
         let res = p.truncate_at(pos).and_then(|()| p.append_block(stored, &r));
@@ -1225,6 +1242,7 @@ fn block_info(r: &IndexRecord, payload_present: bool) -> BlockInfo {
         crc: r.uncomp_crc.get(),
         data_offset: r.offset(),
         key: r.block_key(),
+        sealed: crate::crypt::SealedBlock::from_record(r).map(Box::new),
         payload_present,
     }
 }

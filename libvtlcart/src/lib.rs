@@ -71,6 +71,7 @@
 pub mod barcode;
 pub mod cartridge;
 pub mod compress;
+pub mod crypt;
 pub mod error;
 pub mod home;
 pub mod index;
@@ -90,6 +91,7 @@ pub use cartridge::{
     Position, SpaceOutcome, SpaceStop, WriteOutcome,
 };
 pub use compress::{Compression, PreparedBlock};
+pub use crypt::{DataKey, DecryptError, SealOptions, SealedBlock};
 pub use error::{CartError, Result, SenseHint};
 pub use index::{BlockKey, IndexRecord};
 pub use layout::{Format, Layout};

@@ -273,7 +273,8 @@ impl Verify6 {
     pub fn vte(&self) -> bool {
         self.flags & 0x20 != 0
     }
-    /// VLBO: verify logical block protection information (not supported).
+    /// VLBPM: verify logical block protection information under the protection method of
+    /// mode page 0x0A/0xF0 (checked by [`crate::drive::Drive::verify6`]).
     pub fn vlbo(&self) -> bool {
         self.flags & 0x10 != 0
     }
@@ -839,13 +840,6 @@ impl<'a> Command<'a> {
                 let c: &Verify6 = view(cdb)?;
                 check_reserved(c.flags, 0xc0, 1)?;
                 check_control(c.control, 5)?;
-                if c.vlbo() {
-                    return Err(ScsiError::cdb(
-                        1,
-                        Some(4),
-                        "logical block protection is not supported",
-                    ));
-                }
                 if c.vbf() && (c.fixed() || c.bytcmp()) {
                     return Err(ScsiError::cdb(
                         1,

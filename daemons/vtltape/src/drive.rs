@@ -71,6 +71,10 @@ pub struct DriveConfig {
     pub media_home: Option<PathBuf>,
     /// Logical unit number.
     pub lun: u64,
+    /// Byte order of the Reed-Solomon logical block protection CRC (device.conf
+    /// `LBP RSCRC BE: 1|0`, vtl-config's `DriveConf::lbp_rscrc_be` through
+    /// [`crate::lbp::RsCrcOrder::from_device_conf`]; default big-endian).
+    pub lbp_rscrc_order: crate::lbp::RsCrcOrder,
 }
 
 /// Which writes the ALLOW OVERWRITE command has allowed in append-only mode (SSC-5 4.2.24).
@@ -161,6 +165,10 @@ pub struct Drive {
     pub(crate) pending_partitions: Option<crate::partitioning::Pending>,
     /// Programmable early warning state (page 0x10/0x01 PEWS).
     pub(crate) pew: crate::early_warning::ProgrammableEarlyWarning,
+    /// Logical block protection (mode page 0x0A/0xF0).
+    pub(crate) lbp: crate::lbp::Settings,
+    /// Data encryption parameters (SECURITY PROTOCOL OUT).
+    pub(crate) crypto: crate::encryption::Parameters,
 }
 
 impl Drive {
@@ -191,6 +199,8 @@ impl Drive {
             clock: DeviceClock::default(),
             pending_partitions: None,
             pew: Default::default(),
+            lbp: crate::lbp::Settings::default(),
+            crypto: crate::encryption::Parameters::default(),
         }
     }
 

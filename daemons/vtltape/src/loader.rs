@@ -235,6 +235,7 @@ impl Drive {
                     cart, barcode, dir, ..
                 } = *l;
                 self.unsynced = false;
+                self.encryption_on_demount();
                 cart.unload()
                     .map_err(|source| DriveError::Cart { dir, source })?;
                 Ok(Some(barcode))
@@ -321,6 +322,7 @@ impl Drive {
             refused: None,
         };
         self.allowance = Allowance::None;
+        self.encryption_on_demount();
         sync?;
         res.map_err(|e| self.write_error(&e))
     }

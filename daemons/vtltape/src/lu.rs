@@ -35,6 +35,7 @@ use vtl_scsi::{Asc, LogicalUnit, Nexus, Reply, Request, ResetEvent, Result, Scsi
 use crate::cdb::Command;
 use crate::drive::{Drive, DriveConfig};
 use crate::error::DriveError;
+use crate::security_protocol::{SECURITY_PROTOCOL_IN, SECURITY_PROTOCOL_OUT};
 use crate::{log_pages, mode_pages, vpd_pages};
 
 /// The SSC commands' entries for REPORT SUPPORTED OPERATION CODES and the reservation
@@ -137,6 +138,29 @@ pub fn ssc_opcodes() -> Vec<OpcodeInfo> {
     v
 }
 
+/// SECURITY PROTOCOL IN and OUT (SPC-5 6.40, 6.42) for the personalities with encryption
+/// ([`crate::security_protocol`]): CDB usage data, IN reads device state, OUT changes it.
+pub fn security_protocol_opcodes() -> Vec<OpcodeInfo> {
+    vec![
+        OpcodeInfo::new(
+            "SECURITY PROTOCOL IN",
+            &[
+                0xa2, 0xff, 0xff, 0xff, 0x80, 0, 0xff, 0xff, 0xff, 0xff, 0, 0,
+            ],
+        )
+        .class(CommandClass::Read)
+        .timeouts(1, 30),
+        OpcodeInfo::new(
+            "SECURITY PROTOCOL OUT",
+            &[
+                0xb5, 0xff, 0xff, 0xff, 0x80, 0, 0xff, 0xff, 0xff, 0xff, 0, 0,
+            ],
+        )
+        .class(CommandClass::Write)
+        .timeouts(1, 30),
+    ]
+}
+
 /// A tape drive logical unit (SPC + SSC).
 #[derive(Debug)]
 pub struct TapeDrive {
@@ -173,7 +197,11 @@ impl TapeDrive {
         if !pers.version_descriptors.is_empty() {
             id.version_descriptors = pers.version_descriptors.to_vec();
         }
-        let mut sc = SpcConfig::new(id, ssc_opcodes());
+        let mut ops = ssc_opcodes();
+        if pers.encryption {
+            ops.extend(security_protocol_opcodes());
+        }
+        let mut sc = SpcConfig::new(id, ops);
         sc.persistent_reservations = pers.persistent_reservation;
         sc.lun = u16::try_from(c.lun).unwrap_or(u16::MAX);
         let mut spc = Spc::new(sc);
@@ -290,9 +318,22 @@ impl LogicalUnit for TapeDrive {
         let page_zero = self.mode_sense_page_zero(req.cdb, data_in);
         let r = match page_zero.or_else(|| self.spc.execute(&mut self.drive, req, data_in)) {
             Some(r) => r,
-            None => {
-                Command::parse(req.cdb).and_then(|c| self.drive.execute(&c, req.data_out, data_in))
-            }
+            None => match req.cdb.first() {
+                Some(&(SECURITY_PROTOCOL_IN | SECURITY_PROTOCOL_OUT))
+                    if self.drive.personality().encryption =>
+                {
+                    let r = self.drive.security_protocol(req.cdb, req.data_out, data_in);
+                    if r == Ok(true) {
+                        self.spc.unit_attention_others(
+                            req.nexus,
+                            crate::encryption::PARAMETERS_CHANGED_BY_ANOTHER_I_T_NEXUS,
+                        );
+                    }
+                    r.map(|_| ())
+                }
+                _ => Command::parse(req.cdb)
+                    .and_then(|c| self.drive.execute(&c, req.data_out, data_in)),
+            },
         };
         self.raise_unit_attentions(Some(req.nexus));
         self.spc.complete(req.nexus, r)
@@ -302,6 +343,7 @@ impl LogicalUnit for TapeDrive {
         self.spc.reset(event);
         self.drive.set_prevent_removal(self.spc.removal_prevented());
         if !matches!(event, ResetEvent::NexusLoss(_)) {
+            self.drive.encryption_reset();
             // Saved mode values were restored: the drive follows them.
             mode_pages::apply_to_drive(self.spc.modes(), &mut self.drive);
             mode_pages::sync_from_drive(self.spc.modes_mut(), &self.drive);
@@ -362,6 +404,7 @@ impl SpcDevice for Drive {
         let compression = mode_pages::validate_select(self, sel)?;
         let partitions = crate::partitioning::from_mode_select(self, sel)?;
         let pews = crate::early_warning::from_mode_select(sel);
+        let lbp = crate::lbp::validate_select(self, sel)?;
         let mut block_size = self.block_size();
         for &(bd, off) in &sel.block_descriptors {
             if bd.density != 0 && self.density_code().is_some_and(|d| d != bd.density) {
@@ -385,6 +428,7 @@ impl SpcDevice for Drive {
         if let Some(mb) = pews.filter(|&mb| mb != self.programmable_early_warning_size()) {
             self.set_programmable_early_warning_size(mb);
         }
+        self.lbp = lbp;
         Ok(())
     }
 

@@ -16,11 +16,12 @@
 //! | 0x10/0x01 | device configuration extension (SSC-5 8.3), [`crate::early_warning`] | PEWS (personalities with programmable early warning) |
 //! | 0x11 | medium partition (SSC-5 8.3), [`crate::partitioning`] | ADDITIONAL PARTITIONS DEFINED, FDP/SDP/IDP, PSUM, PARTITION UNITS, sizes |
 //! | 0x1D | medium configuration (SSC-5 8.3), [`crate::medium_configuration`] | nothing |
+//! | 0x0A/0xF0 | control data protection (SSC-5 8.3.9, [`crate::lbp`]) | METHOD, INFORMATION LENGTH, LBP_W, LBP_R, RBDP |
 //!
 //! The SPC core registers the control page 0x0A and control extension page 0x0A/0x01;
 //! [`register`] removes 0x0A/0x01 from personalities that do not list it. Other pages the
-//! personality lists (0x1A, 0x24, 0x25, 0x2F, 0x0A/0xF0, 0x30/0x20, 0x31) are not offered
-//! yet: MODE SENSE answers INVALID FIELD IN CDB for them.
+//! personality lists (0x1A, 0x24, 0x25, 0x2F, 0x30/0x20, 0x31) are not offered yet: MODE
+//! SENSE answers INVALID FIELD IN CDB for them.
 //!
 //! Data compression is one setting seen through two fields: DCE of page 0x0F and SELECT
 //! DATA COMPRESSION ALGORITHM (byte 14) of page 0x10 (0 = off, 1 = on). A MODE SELECT that
@@ -40,6 +41,7 @@ pub const IMPLEMENTED: &[(u8, u8)] = &[
     (0x02, 0),
     (0x0a, 0),
     (0x0a, 0x01),
+    (0x0a, 0xf0),
     (0x0f, 0),
     (0x10, 0),
     (0x10, 0x01),
@@ -106,6 +108,7 @@ pub fn register(modes: &mut ModePages, drive: &Drive) {
                 &drive.partition_capacities(),
             ),
             (0x1d, 0) => crate::medium_configuration::medium_configuration(),
+            crate::lbp::PAGE => crate::lbp::control_data_protection_page(),
             _ => continue,
         };
         modes.register(page);
@@ -215,12 +218,16 @@ pub fn sync_from_drive(modes: &mut ModePages, drive: &Drive) {
     }
     crate::partitioning::sync_page(modes, drive);
     crate::medium_configuration::sync_page(modes, drive);
+    crate::lbp::sync_page(modes, drive.lbp);
 }
 
 /// Set the drive's state from the current page values (after a reset restored the saved
 /// values): compression on when DCE is set (page 0x0F), else from page 0x10 byte 14 when
-/// only that page exists.
+/// only that page exists; logical block protection from page 0x0A/0xF0.
 pub fn apply_to_drive(modes: &ModePages, drive: &mut Drive) {
+    if let Some(p) = modes.get(crate::lbp::PAGE.0, crate::lbp::PAGE.1) {
+        drive.lbp = crate::lbp::from_page(p);
+    }
     let on = match (modes.get(0x0f, 0), modes.get(0x10, 0)) {
         (Some(p), _) => p.byte(2) & DCE != 0,
         (None, Some(p)) => p.byte(SELECT_DATA_COMPRESSION) != 0,

@@ -4,12 +4,17 @@
 //! Data leaves the drive only after libvtlcart checked the block's CRC-32C and
 //! decompression; a bad block is MEDIUM ERROR / UNRECOVERED READ ERROR with nothing
 //! returned for it (the tape moves past it).
+//!
+//! Encryption ([`crate::encryption`]) applies to every block read (READ, VERIFY) and
+//! written (WRITE); logical block protection ([`crate::lbp`]) adds 4 protection bytes to each
+//! block READ returns (LBP_R) and checks the 4 bytes each block WRITE and VERIFY with BYTCMP
+//! receive (LBP_W).
 
 use libvtlcart::{CartError, Object, SpaceStop};
 use vtl_scsi::{Asc, ScsiError, Sense, SenseKey};
 
 use crate::cdb::{Read6, Verify6, Write6};
-use crate::drive::{DATA_PHASE_ERROR, Drive, Slot};
+use crate::drive::{DATA_PHASE_ERROR, Drive};
 use crate::error::cart_sense;
 use crate::tapealert::flag;
 
@@ -39,6 +44,10 @@ impl Drive {
                     buf.clear();
                     buf.resize(info.size as usize, 0);
                 }
+                if let Err(e) = self.decrypt_read(&info, &mut buf) {
+                    self.scratch = buf;
+                    return Err(e);
+                }
                 Ok(Got::Block(buf.len()))
             }
             Ok(Object::Filemark) => Ok(Got::Filemark),
@@ -47,6 +56,25 @@ impl Drive {
         };
         self.scratch = buf;
         out.map_err(|e| self.read_error(&e))
+    }
+
+    /// Append the LBP_R protection bytes of the `n`-byte block in `self.scratch` to it;
+    /// returns how many were appended (0 or 4).
+    fn append_read_protection(&mut self, n: usize) -> usize {
+        if self.lbp.read_pi_len() == 0 {
+            return 0;
+        }
+        self.scratch.truncate(n);
+        match self
+            .lbp
+            .protection(&self.scratch, self.config.lbp_rscrc_order)
+        {
+            Some(pi) => {
+                self.scratch.extend_from_slice(&pi);
+                pi.len()
+            }
+            None => 0,
+        }
     }
 
     /// Put the first `n` bytes of the block in `self.scratch` into `data_in`: an empty
@@ -108,7 +136,13 @@ impl Drive {
     /// Both modes: a filemark gives NO SENSE, FILEMARK, FILEMARK DETECTED (0x00/0x01) with
     /// INFORMATION = residue (bytes or blocks), tape past the mark; EOD gives BLANK CHECK,
     /// END-OF-DATA DETECTED (0x00/0x05) with the residue, EOM when past early warning; a bad
-    /// block MEDIUM ERROR 0x11/0x00 with the residue. L = 0: GOOD, no movement.
+    /// block MEDIUM ERROR 0x11/0x00 with the residue; a block the decryption mode refuses
+    /// DATA PROTECT 0x74/xx with the residue ([`crate::encryption`]). L = 0: GOOD, no
+    /// movement.
+    ///
+    /// LBP_R: each block is followed by its 4 protection bytes, counted in a variable-mode
+    /// transfer length (a block of n bytes transfers n + 4); a fixed-mode block transfers
+    /// the block length + 4 bytes.
     pub fn read6(&mut self, c: &Read6, data_in: &mut Vec<u8>) -> Result<(), ScsiError> {
         self.data_medium()?;
         self.allowance = crate::drive::Allowance::None;
@@ -125,6 +159,7 @@ impl Drive {
                 Ok(Got::Eod) => Err(self.blank_check(Some(residue))),
                 Ok(Got::Filemark) => Err(filemark(residue)),
                 Ok(Got::Block(n)) => {
+                    let n = n + self.append_read_protection(n);
                     self.take_scratch_into(data_in, n.min(want));
                     if n == want || (n < want && c.sili()) {
                         Ok(())
@@ -145,10 +180,12 @@ impl Drive {
                     Ok(Got::Eod) => return Err(self.blank_check(Some(residue))),
                     Ok(Got::Filemark) => return Err(filemark(residue)),
                     Ok(Got::Block(n)) => {
-                        data_in.extend_from_slice(&self.scratch[..n.min(bs)]);
                         if n != bs {
+                            data_in.extend_from_slice(&self.scratch[..n.min(bs)]);
                             return Err(ili(residue));
                         }
+                        let t = n + self.append_read_protection(n);
+                        data_in.extend_from_slice(&self.scratch[..t]);
                     }
                 }
             }
@@ -171,20 +208,34 @@ impl Drive {
     ///   (variable).
     /// * A data-out buffer shorter than the transfer length: ABORTED COMMAND / DATA PHASE
     ///   ERROR (0x0B/0x4B/0x00), nothing written (a transport fault, never half a block).
+    /// * LBP_W: each block arrives with its 4 protection bytes (counted in a variable-mode
+    ///   transfer length; added to each fixed-mode block), all checked before anything is
+    ///   written: a mismatch is ABORTED COMMAND / LOGICAL BLOCK GUARD CHECK FAILED
+    ///   (0x0B/0x10/0x01), nothing written, INFORMATION as for VOLUME OVERFLOW. A transfer
+    ///   length not above 4: INVALID FIELD IN CDB byte 2.
+    /// * ENCRYPTION MODE ENCRYPT: blocks are stored encrypted ([`crate::encryption`]).
     pub fn write6(&mut self, c: &Write6, data_out: &[u8]) -> Result<(), ScsiError> {
         self.data_medium()?;
         let len = c.transfer_length();
         if len == 0 {
             return Ok(());
         }
+        let pi = self.lbp.write_pi_len();
         let (bs, count) = if c.fixed() {
-            (self.fixed_length()?, len)
+            (self.fixed_length()? + pi, len)
         } else {
             if !self.block_size_valid(len) {
                 return Err(ScsiError::cdb(
                     2,
                     None,
                     "transfer length outside block limits",
+                ));
+            }
+            if len as usize <= pi {
+                return Err(ScsiError::cdb(
+                    2,
+                    None,
+                    "transfer length must exceed the 4 protection bytes",
                 ));
             }
             (len as usize, 1)
@@ -197,9 +248,21 @@ impl Drive {
             )));
         }
         self.check_write_here()?;
+        let order = self.config.lbp_rscrc_order;
+        if data_out[..total]
+            .chunks_exact(bs)
+            .any(|u| self.lbp.check(u, order).is_none())
+        {
+            return Err(crate::lbp::guard_check_failed(if c.fixed() {
+                i64::from(count)
+            } else {
+                i64::from(len)
+            }));
+        }
         let comp = self.compression();
         self.allowance = crate::drive::Allowance::None;
-        for (i, block) in data_out[..total].chunks_exact(bs).enumerate() {
+        for (i, unit) in data_out[..total].chunks_exact(bs).enumerate() {
+            let block = &unit[..unit.len() - pi];
             let not_written = if c.fixed() {
                 i64::from(count) - i as i64
             } else {
@@ -213,10 +276,7 @@ impl Drive {
                     e => e,
                 });
             }
-            let Slot::Loaded(l) = &mut self.slot else {
-                unreachable!("checked by data_medium")
-            };
-            if let Err(e) = l.cart.write_block(block, comp, None) {
+            if let Err(e) = self.store_block(block, comp) {
                 let not_written = if c.fixed() {
                     i64::from(count) - i as i64
                 } else {
@@ -255,8 +315,22 @@ impl Drive {
     /// * BYTCMP=1: the blocks are compared with the data-out bytes: MISCOMPARE / MISCOMPARE
     ///   DURING VERIFY OPERATION (0x0E/0x1D/0x00), INFORMATION = residue (blocks not verified
     ///   including the one that differs, or LENGTH in variable mode), tape past that block.
-    /// * A bad block: MEDIUM ERROR 0x11/0x00 with the residue.
+    /// * A bad block: MEDIUM ERROR 0x11/0x00 with the residue; a block the decryption mode
+    ///   refuses: DATA PROTECT 0x74/xx with the residue (blocks are decrypted to be verified).
+    /// * VLBPM (byte 1 bit 4): verify each block's recorded protection — the CRC-32C stored
+    ///   with it, which every read checks — under the protection method of mode page
+    ///   0x0A/0xF0; INVALID FIELD IN CDB byte 1 bit 4 when no method is set.
+    /// * BYTCMP with LBP_W: each data-out block carries its 4 protection bytes (counted in a
+    ///   variable-mode LENGTH, added to each fixed-mode block), checked before comparing:
+    ///   ABORTED COMMAND / LOGICAL BLOCK GUARD CHECK FAILED (0x0B/0x10/0x01) with the residue.
     pub fn verify6(&mut self, c: &Verify6, data_out: &[u8]) -> Result<(), ScsiError> {
+        if c.vlbo() && self.lbp.method == crate::lbp::Method::None {
+            return Err(ScsiError::cdb(
+                1,
+                Some(4),
+                "VLBPM needs a protection method (mode page 0x0A/0xF0)",
+            ));
+        }
         self.data_medium()?;
         self.allowance = crate::drive::Allowance::None;
         let r = self.verify_inner(c, data_out);
@@ -293,12 +367,26 @@ impl Drive {
             }
             return Ok(());
         }
-        let (bs, count) = if c.fixed() {
-            (self.fixed_length()?, len)
+        let pi = if c.bytcmp() {
+            self.lbp.write_pi_len()
         } else {
-            (len as usize, 1)
+            0
         };
-        if c.bytcmp() && data_out.len() < bs.saturating_mul(count as usize) {
+        // `unit`: data-out bytes per block; `bs`: the logical block length compared.
+        let (unit, bs, count) = if c.fixed() {
+            let bs = self.fixed_length()?;
+            (bs + pi, bs, len)
+        } else {
+            if (len as usize) <= pi {
+                return Err(ScsiError::cdb(
+                    2,
+                    None,
+                    "verification length must exceed the 4 protection bytes",
+                ));
+            }
+            (len as usize, len as usize - pi, 1)
+        };
+        if c.bytcmp() && data_out.len() < unit.saturating_mul(count as usize) {
             return Err(ScsiError::Check(Sense::new(
                 SenseKey::AbortedCommand,
                 DATA_PHASE_ERROR,
@@ -327,8 +415,13 @@ impl Drive {
                         return Err(ili(info));
                     }
                     if c.bytcmp() {
-                        let off = done as usize * bs;
-                        if self.scratch[..n] != data_out[off..off + bs] {
+                        let off = done as usize * unit;
+                        let order = self.config.lbp_rscrc_order;
+                        let Some(expected) = self.lbp.check(&data_out[off..off + unit], order)
+                        else {
+                            return Err(crate::lbp::guard_check_failed(residue));
+                        };
+                        if self.scratch[..n] != *expected {
                             let mut s =
                                 Sense::new(SenseKey::Miscompare, Asc::MISCOMPARE_DURING_VERIFY);
                             s.information = Some(residue);

@@ -283,6 +283,7 @@ fn all_pages_are_the_personalitys() {
             (2, 0),
             (0x0a, 0),
             (0x0a, 1),
+            (0x0a, 0xf0),
             (0x0f, 0),
             (0x10, 0),
             (0x10, 1),
