@@ -261,8 +261,10 @@ pub fn units_for(caps: &[u64]) -> u8 {
 ///   PARTITIONS DEFINED = partitions − 1;
 /// * byte 4: IDP when the medium has several partitions, PSUM 11b, POFM 1; byte 5 MEDIUM
 ///   FORMAT RECOGNITION 03h; byte 6 PARTITION UNITS ([`units_for`]);
-/// * bytes 8.. PARTITION SIZE of each partition in those units (rounded down), 0 for the
-///   others.
+/// * bytes 8.. PARTITION SIZE of each partition in those units (rounded down, but at least
+///   1: a partition smaller than one unit — an 8 MiB index partition beside an 18 TB data
+///   partition, whose units are 10^9 bytes — is never reported as the size 0 that MODE
+///   SELECT refuses), 0 for the others.
 pub fn page_values(max_partitions: u8, medium_max: u8, caps: &[u64]) -> Vec<u8> {
     let mut d = vec![0u8; page_len(max_partitions)];
     d[0] = 0x11;
@@ -279,7 +281,7 @@ pub fn page_values(max_partitions: u8, medium_max: u8, caps: &[u64]) -> Vec<u8> 
         .enumerate()
         .take(usize::from(max_partitions.max(1)))
     {
-        let v = (c / unit).min(u64::from(REST - 1)) as u16;
+        let v = (c / unit).clamp(1, u64::from(REST - 1)) as u16;
         d[8 + 2 * i..10 + 2 * i].copy_from_slice(&v.to_be_bytes());
     }
     d
