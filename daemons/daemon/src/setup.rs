@@ -103,7 +103,8 @@ pub fn default_drive_serial(id: u32) -> String {
 /// The [`DriveConfig`] of drive stanza `d` of `conf`, its cartridges in `home`:
 /// vendor, product and revision as given (empty: the personality's defaults), the serial
 /// or [`default_drive_serial`], the NAA or its default ([`DeviceConf::drive_naa`]), the
-/// compression (`Compression type:` absent: no compression), the LUN.
+/// compression (`Compression type:` absent: no compression), the LUN, the Reed-Solomon
+/// CRC byte order of logical block protection (`LBP RSCRC BE:`).
 pub fn drive_config(d: &DriveConf, home: &Path) -> DriveConfig {
     DriveConfig {
         vendor: d.vendor.clone().unwrap_or_default(),
@@ -124,6 +125,7 @@ pub fn drive_config(d: &DriveConf, home: &Path) -> DriveConfig {
         },
         media_home: Some(home.to_path_buf()),
         lun: u64::from(d.lun),
+        lbp_rscrc_order: vtltape::lbp::RsCrcOrder::from_device_conf(d.lbp_rscrc_be),
     }
 }
 
