@@ -159,12 +159,17 @@ fn finish(out: &mut [u8]) {
 /// ≥ PARAMETER POINTER are returned, in ascending code order; with PC cumulative (01b) the
 /// values are returned, with the other page controls the values are zeros of the same
 /// length (this logical unit has no thresholds and its defaults are zero).
+///
+/// Returns the codes of the parameters whose values went out whole (PC cumulative only, and
+/// only those that fit in the ALLOCATION LENGTH), so that a device can clear what was read
+/// and nothing else (TapeAlert flags, SSC-5 annex A: a 4-byte read of the header clears
+/// nothing).
 pub fn log_sense(
     pages: &[(u8, u8)],
     mut fetch: impl FnMut(u8, u8) -> Option<Vec<LogParameter>>,
     cdb: &[u8],
     data_in: &mut Vec<u8>,
-) -> Result<()> {
+) -> Result<Vec<u16>> {
     let c: &LogSenseCdb = view(cdb)?;
     check_reserved(c.flags, 0xfe, 1)?;
     if c.flags & 1 != 0 {
@@ -186,6 +191,7 @@ pub fn log_sense(
     all.sort_unstable();
     all.dedup();
     let mut out = Vec::new();
+    let mut sent = Vec::new();
     if sub == 0xff || (code == 0 && sub == 0) {
         if pointer != 0 {
             return Err(ScsiError::cdb(5, None, "parameter pointer"));
@@ -224,6 +230,9 @@ pub fn log_sense(
         for p in params.iter().filter(|p| p.code >= pointer) {
             if pc == LogPageControl::Cumulative {
                 p.encode(&mut out);
+                if out.len() <= alloc {
+                    sent.push(p.code);
+                }
             } else {
                 LogParameter {
                     value: vec![0; p.value.len()],
@@ -236,7 +245,7 @@ pub fn log_sense(
     finish(&mut out);
     truncate_to(&mut out, alloc);
     data_in.extend_from_slice(&out);
-    Ok(())
+    Ok(sent)
 }
 
 /// LOG SELECT CDB (SPC-5 6.8, 10 bytes).

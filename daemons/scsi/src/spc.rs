@@ -199,6 +199,13 @@ pub trait SpcDevice {
         None
     }
 
+    /// LOG SENSE of `page`/`subpage` sent the current values of the parameters `sent`
+    /// (whole, within the allocation length): a device whose parameters are cleared by
+    /// being read (TapeAlert) clears those. Default: nothing.
+    fn log_page_read(&mut self, page: u8, subpage: u8, sent: &[u16]) {
+        let _ = (page, subpage, sent);
+    }
+
     /// LOG SELECT PCR=1 (or PC=11b without parameters): reset the cumulative values of
     /// one page or of all pages (`None`). Default: nothing to reset.
     fn log_reset(&mut self, page: Option<(u8, u8)>) -> Result<()> {
@@ -688,7 +695,11 @@ impl Spc {
             }
             op::LOG_SENSE => {
                 let pages = dev.log_pages();
-                log_sense(&pages, |p, s| dev.log_page(p, s), cdb, data_in)
+                log_sense(&pages, |p, s| dev.log_page(p, s), cdb, data_in).map(|sent| {
+                    if let [_, _, page, subpage, ..] = *cdb {
+                        dev.log_page_read(page & 0x3f, subpage, &sent);
+                    }
+                })
             }
             op::LOG_SELECT => self.log_select(dev, n, cdb, req.data_out),
             op::RESERVE_6 | op::RESERVE_10 => self.reservations.reserve(n, cdb),

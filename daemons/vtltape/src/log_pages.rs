@@ -103,7 +103,8 @@ pub fn data_compression(t: &Tally) -> Vec<LogParameter> {
 
 impl Drive {
     /// The parameters of log page `page`/`subpage`, `None` for a page this drive does not
-    /// offer. Reading page 0x2E clears the TapeAlert flags (SSC-5 annex A).
+    /// offer. The TapeAlert flags of page 0x2E are cleared by [`Drive::tape_alert_read`]
+    /// once they went out (SSC-5 annex A).
     pub fn log_parameters(&mut self, page: u8, subpage: u8) -> Option<Vec<LogParameter>> {
         if subpage != 0 || !offered(self.personality()).contains(&(page, subpage)) {
             return None;
@@ -122,7 +123,9 @@ impl Drive {
                 &self.very_high_frequency_data(),
             )],
             0x2e => {
-                let flags = self.take_tape_alert();
+                // Cleared once sent ([`Drive::tape_alert_read`]), not here: a read whose
+                // allocation length stops short of a flag leaves it set.
+                let flags = self.tape_alert();
                 (1..=64u16)
                     .map(|n| LogParameter::binary(n, &[u8::from(flags >> (n - 1) & 1 != 0)]))
                     .collect()
@@ -133,6 +136,16 @@ impl Drive {
             0x32 => data_compression(&self.counters().this_load),
             _ => return None,
         })
+    }
+
+    /// LOG SENSE sent the parameters `sent` of page 0x2E whole: clear those TapeAlert flags
+    /// (parameter code n is flag n; SSC-5 annex A: flags are cleared when read).
+    pub fn tape_alert_read(&mut self, sent: &[u16]) {
+        let mask = sent
+            .iter()
+            .filter(|&&n| (1..=64).contains(&n))
+            .fold(0u64, |m, &n| m | 1 << (n - 1));
+        self.tape_alert.clear_bits(mask);
     }
 
     /// LOG SELECT reset (PCR=1, or PC=11b without parameters) of `page`, or of every page

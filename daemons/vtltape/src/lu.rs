@@ -395,6 +395,12 @@ impl SpcDevice for Drive {
         self.log_parameters(page, subpage)
     }
 
+    fn log_page_read(&mut self, page: u8, subpage: u8, sent: &[u16]) {
+        if (page, subpage) == (0x2e, 0) {
+            self.tape_alert_read(sent);
+        }
+    }
+
     fn log_reset(&mut self, page: Option<(u8, u8)>) -> Result<()> {
         self.reset_log(page);
         Ok(())

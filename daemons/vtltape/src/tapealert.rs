@@ -66,6 +66,12 @@ impl TapeAlert {
         }
     }
 
+    /// Clear the flags set in `mask` (flag n is bit n − 1): those a LOG SENSE of page 0x2E
+    /// returned.
+    pub fn clear_bits(&mut self, mask: u64) {
+        self.0 &= !mask;
+    }
+
     /// Clear every flag.
     pub fn clear(&mut self) {
         self.0 = 0;

@@ -413,6 +413,35 @@ fn tape_alert_is_read_once() {
     assert!((1..=64).all(|n| param(&p, n) == Some(0)));
 }
 
+/// sg_logs first reads 4 bytes to learn the page length: that read must not clear flags it
+/// did not return (found through sg_logs in the VM end-to-end test); a read that stops
+/// inside the page clears only the flags it returned whole.
+#[test]
+fn tape_alert_cleared_only_when_returned() {
+    let (_h, mut t) = lto8(false, 16 << 20);
+    t.lu().drive_mut().set_tape_alert(1 << 2 | 1 << 4);
+    let head = good(&mut t, &[0x4d, 0, 0x6e, 0, 0, 0, 0, 0, 4, 0], &[], 4);
+    assert_eq!(head, [0xae, 0, 1, 64]);
+    assert_eq!(t.lu().drive().tape_alert(), 1 << 2 | 1 << 4);
+    // Header and flags 1..=3 whole, flag 4 cut in the middle.
+    let part = good(
+        &mut t,
+        &[0x4d, 0, 0x6e, 0, 0, 0, 0, 0, 4 + 3 * 5 + 2, 0],
+        &[],
+        64,
+    );
+    assert_eq!(part.len(), 4 + 3 * 5 + 2);
+    assert_eq!(part[4 + 2 * 5..4 + 3 * 5], [0, 3, 0x03, 1, 1]);
+    assert_eq!(t.lu().drive().tape_alert(), 1 << 4);
+    // Default values (PC 10b) are zeros and clear nothing.
+    let p = good(&mut t, &[0x4d, 0, 0xae, 0, 0, 0, 0, 0x10, 0, 0], &[], 4096);
+    assert_eq!(param(&p, 5), Some(0));
+    assert_eq!(t.lu().drive().tape_alert(), 1 << 4);
+    let p = log_sense(&mut t, 0x2e);
+    assert_eq!(param(&p, 5), Some(1));
+    assert_eq!(t.lu().drive().tape_alert(), 0);
+}
+
 #[test]
 fn data_compression_ratio() {
     let (_h, mut t) = lto8(true, 16 << 20);
