@@ -154,14 +154,18 @@ fn finish(out: &mut [u8]) {
     out[2..4].copy_from_slice(&n.to_be_bytes());
 }
 
+/// The TapeAlert log page (SSC-5 8.2.3, SMC-3 7.3.2).
+pub const TAPE_ALERT_PAGE: u8 = 0x2e;
+
 /// LOG SENSE. `pages` lists the device's (page, subpage) pairs (0x00 and 0x00/0xFF are
 /// added here); `fetch(page, subpage)` returns a page's parameters. Parameters with a code
 /// ≥ PARAMETER POINTER are returned, in ascending code order; with PC cumulative (01b) the
-/// values are returned, with the other page controls the values are zeros of the same
+/// values are returned (for the TapeAlert page 0x2E with PC 00b as well), with the other
+/// page controls the values are zeros of the same
 /// length (this logical unit has no thresholds and its defaults are zero).
 ///
-/// Returns the codes of the parameters whose values went out whole (PC cumulative only, and
-/// only those that fit in the ALLOCATION LENGTH), so that a device can clear what was read
+/// Returns the codes of the parameters whose values went out whole (PC cumulative, or PC
+/// threshold for the TapeAlert page, and only those that fit in the ALLOCATION LENGTH), so that a device can clear what was read
 /// and nothing else (TapeAlert flags, SSC-5 annex A: a 4-byte read of the header clears
 /// nothing).
 pub fn log_sense(
@@ -227,8 +231,12 @@ pub fn log_sense(
             ));
         }
         page_header(code, sub, &mut out);
+        // The TapeAlert page's flags have no thresholds: its current values answer PC 00b
+        // too (mtx's tapeinfo reads it with PC 00b, and drives answer it with the flags).
+        let current = pc == LogPageControl::Cumulative
+            || (pc == LogPageControl::Threshold && code == TAPE_ALERT_PAGE);
         for p in params.iter().filter(|p| p.code >= pointer) {
-            if pc == LogPageControl::Cumulative {
+            if current {
                 p.encode(&mut out);
                 if out.len() <= alloc {
                     sent.push(p.code);

@@ -437,7 +437,8 @@ fn tape_alert_cleared_only_when_returned() {
     let p = good(&mut t, &[0x4d, 0, 0xae, 0, 0, 0, 0, 0x10, 0, 0], &[], 4096);
     assert_eq!(param(&p, 5), Some(0));
     assert_eq!(t.lu().drive().tape_alert(), 1 << 4);
-    let p = log_sense(&mut t, 0x2e);
+    // PC 00b, as mtx's tapeinfo asks: the flags, read and cleared.
+    let p = good(&mut t, &[0x4d, 0, 0x2e, 0, 0, 0, 0, 0x10, 0, 0], &[], 4096);
     assert_eq!(param(&p, 5), Some(1));
     assert_eq!(t.lu().drive().tape_alert(), 0);
 }
