@@ -14,13 +14,18 @@
 //! use std::path::Path;
 //! use std::sync::atomic::AtomicBool;
 //! use vtl_kernel::{Control, DeviceType, LuAddress, Unit};
-//! # fn lu() -> Box<dyn vtl_scsi::LogicalUnit> { unimplemented!() }
+//! use vtltape::{DriveConfig, TapeDrive};
 //!
+//! // An LTO-8 drive whose cartridges live in /opt/vtl.
+//! let mut drive = TapeDrive::new(DriveConfig {
+//!     product: "ULT3580-TD8".into(),
+//!     media_home: Some(Path::new("/opt/vtl").to_path_buf()),
+//!     ..Default::default()
+//! });
 //! let ctl = Control::open(Path::new(Control::DEFAULT_PATH))?;
 //! let mut unit = Unit::attach(&ctl, LuAddress::new(0, 0, 0), DeviceType::Tape)?;
 //! let stop = AtomicBool::new(false); // set from a signal handler to stop serving
-//! let mut drive = lu(); // e.g. a vtltape::TapeDrive
-//! unit.serve(drive.as_mut(), &stop)?;
+//! unit.serve(&mut drive, &stop)?;
 //! # Ok::<(), vtl_kernel::KernelError>(())
 //! ```
 #![warn(missing_docs)]
