@@ -4,11 +4,10 @@
 //! Start: configuration and library_contents (checked together, [`vtl_config::validate()`]),
 //! the logical unit attached, the socket bound, privileges dropped, the media home checked,
 //! then the [`Library`] built over [`RemoteDrive`](vtl_control::RemoteDrive)s to its drives'
-//! sockets ([`setup::LibrarySetup::drive_slots`]), the state file read. Serve ([`run`]).
+//! sockets ([`setup::LibrarySetup::drive_slots`]), the state file read. Serve ([`crate::daemon::run`]).
 //! End: after a clean stop the unit removed.
 
 use std::process::ExitCode;
-use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
 use vtl_config::{LibraryContents, Severity};
@@ -17,12 +16,11 @@ use vtl_kernel::DeviceType;
 use vtllibrary::Library;
 
 use crate::cli::LibraryCli;
-use crate::daemon::{Daemon, Stopper, run};
+use crate::daemon::Daemon;
 use crate::served::{Delaying, Served};
 use crate::setup;
 use crate::start;
-use crate::tape::{fail, fail_attached, finish};
-use crate::transport::{KernelUnit, Transport};
+use crate::tape::{Attached, attach_and_bind, fail, fail_attached, finish, serve, stop_on_signals};
 
 /// `vtllibrary`'s main.
 pub fn main(cli: LibraryCli) -> ExitCode {
@@ -83,28 +81,21 @@ pub fn main(cli: LibraryCli) -> ExitCode {
         s.conf.home.display()
     );
 
-    let unit = match KernelUnit::attach(&c.control, s.address, DeviceType::Changer) {
-        Ok(u) => u,
-        Err(e) => return fail(&e.to_string()),
+    let Attached {
+        mut transport,
+        reattached,
+        server,
+    } = match attach_and_bind(
+        &started,
+        &c.control,
+        id,
+        s.address,
+        DeviceType::Changer,
+        &s.conf.home,
+    ) {
+        Ok(a) => a,
+        Err(code) => return code,
     };
-    tracing::info!(
-        "{} unit {}",
-        if unit.reattached() {
-            "took over"
-        } else {
-            "added"
-        },
-        unit.describe()
-    );
-    let reattached = unit.reattached();
-    let mut transport: Box<dyn Transport> = Box::new(unit);
-    let server = match start::bind(&started.run_dir, id, &started.decision) {
-        Ok(sv) => sv,
-        Err(e) => return fail_attached(&e, transport, reattached),
-    };
-    if let Err(e) = start::drop_privileges(&started.decision, &s.conf.home) {
-        return fail_attached(&e, transport, reattached);
-    }
 
     let state = match setup::read_state(&s.conf.home, id) {
         Ok(st) => st,
@@ -122,12 +113,10 @@ pub fn main(cli: LibraryCli) -> ExitCode {
         tracing::warn!("{w}");
     }
     let library = Arc::new(Mutex::new(library));
-    let stop = Arc::new(AtomicBool::new(false));
-    let stopper = Stopper::new(stop.clone());
-    if let Err(e) = crate::signals::spawn_waiter(started.signals, move |sig| stopper.on_signal(sig))
-    {
-        return fail_attached(&format!("signal thread: {e}"), transport, reattached);
-    }
+    let stop = match stop_on_signals(started.signals) {
+        Ok(stop) => stop,
+        Err(e) => return fail_attached(&format!("signal thread: {e}"), transport, reattached),
+    };
     let handler = LibraryControl::new(id, library.clone())
         .with_settings(started.settings.clone())
         .with_log(|line| tracing::info!("{line}"));
@@ -137,9 +126,7 @@ pub fn main(cli: LibraryCli) -> ExitCode {
         stop.clone(),
         Delaying::Changer,
     );
-    tracing::info!("serving on {}", server.path().display());
-    let _ = crate::notify::notify("READY=1");
-    let ending = run(
+    let ending = serve(
         Daemon {
             server,
             handler: Box::new(handler),

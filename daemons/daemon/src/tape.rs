@@ -13,15 +13,16 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use vtl_config::LibraryContents;
-use vtl_control::DriveControl;
+use vtl_control::{DriveControl, Server};
 use vtl_kernel::DeviceType;
 use vtltape::TapeDrive;
 
 use crate::cli::TapeCli;
 use crate::daemon::{Daemon, Ending, Stopper, run};
 use crate::served::{Delaying, Served};
-use crate::setup::{self, DriveSetup};
-use crate::start::{self, EXIT_OK, EXIT_SERVE, EXIT_SETUP};
+use crate::setup::{self, Address, DriveSetup};
+use crate::signals::Blocked;
+use crate::start::{self, EXIT_OK, EXIT_SERVE, EXIT_SETUP, Started};
 use crate::transport::{KernelUnit, Transport};
 
 /// The cartridge to load at start: for a drive in library `lib` as drive element `slot`,
@@ -124,37 +125,28 @@ pub fn main(cli: TapeCli) -> ExitCode {
         );
     }
 
-    let unit = match KernelUnit::attach(&c.control, s.address, DeviceType::Tape) {
-        Ok(u) => u,
-        Err(e) => return fail(&e.to_string()),
+    let Attached {
+        mut transport,
+        reattached,
+        server,
+    } = match attach_and_bind(
+        &started,
+        &c.control,
+        id,
+        s.address,
+        DeviceType::Tape,
+        &s.home,
+    ) {
+        Ok(a) => a,
+        Err(code) => return code,
     };
-    tracing::info!(
-        "{} unit {}",
-        if unit.reattached() {
-            "took over"
-        } else {
-            "added"
-        },
-        unit.describe()
-    );
-    let reattached = unit.reattached();
-    let mut transport: Box<dyn Transport> = Box::new(unit);
-    let server = match start::bind(&started.run_dir, id, &started.decision) {
-        Ok(sv) => sv,
-        Err(e) => return fail_attached(&e, transport, reattached),
-    };
-    if let Err(e) = start::drop_privileges(&started.decision, &s.home) {
-        return fail_attached(&e, transport, reattached);
-    }
 
     let drive = Arc::new(Mutex::new(TapeDrive::new(s.config.clone())));
     restore(&drive, &started.conf_dir, &s);
-    let stop = Arc::new(AtomicBool::new(false));
-    let stopper = Stopper::new(stop.clone());
-    if let Err(e) = crate::signals::spawn_waiter(started.signals, move |sig| stopper.on_signal(sig))
-    {
-        return fail_attached(&format!("signal thread: {e}"), transport, reattached);
-    }
+    let stop = match stop_on_signals(started.signals) {
+        Ok(stop) => stop,
+        Err(e) => return fail_attached(&format!("signal thread: {e}"), transport, reattached),
+    };
     let handler = DriveControl::new(id, drive.clone())
         .with_settings(started.settings.clone())
         .with_log(|line| tracing::info!("{line}"));
@@ -164,9 +156,7 @@ pub fn main(cli: TapeCli) -> ExitCode {
         stop.clone(),
         Delaying::Drive,
     );
-    tracing::info!("serving on {}", server.path().display());
-    let _ = crate::notify::notify("READY=1");
-    let ending = run(
+    let ending = serve(
         Daemon {
             server,
             handler: Box::new(handler),
@@ -177,6 +167,70 @@ pub fn main(cli: TapeCli) -> ExitCode {
     );
     unload_at_exit(&drive);
     finish(ending, transport)
+}
+
+/// What both daemons hold before serving: the unit attached (added, or taken over from a
+/// dead daemon), the control socket bound, privileges dropped.
+pub struct Attached {
+    /// The attached unit.
+    pub transport: Box<dyn Transport>,
+    /// Taken over from a dead daemon (then it is left in place if the start fails later).
+    pub reattached: bool,
+    /// The bound control socket.
+    pub server: Server,
+}
+
+/// The start-up steps both daemons share once their configuration is read: attach the unit
+/// at `address` through the module's `control` device, bind daemon `id`'s socket, drop
+/// privileges (the media home `home` must stay writable).
+///
+/// Errors: the exit status, after logging (a unit this daemon added is removed again).
+pub fn attach_and_bind(
+    started: &Started,
+    control: &Path,
+    id: u32,
+    address: Address,
+    ty: DeviceType,
+    home: &Path,
+) -> Result<Attached, ExitCode> {
+    let unit = KernelUnit::attach(control, address, ty).map_err(|e| fail(&e.to_string()))?;
+    let reattached = unit.reattached();
+    tracing::info!(
+        "{} unit {}",
+        if reattached { "took over" } else { "added" },
+        unit.describe()
+    );
+    let transport: Box<dyn Transport> = Box::new(unit);
+    let server = match start::bind(&started.run_dir, id, &started.decision) {
+        Ok(sv) => sv,
+        Err(e) => return Err(fail_attached(&e, transport, reattached)),
+    };
+    if let Err(e) = start::drop_privileges(&started.decision, home) {
+        return Err(fail_attached(&e, transport, reattached));
+    }
+    Ok(Attached {
+        transport,
+        reattached,
+        server,
+    })
+}
+
+/// The stop flag, set by SIGTERM/SIGINT from a thread that waits for the signals `signals`
+/// blocked at start ([`Stopper`]).
+///
+/// Errors: the thread could not be started.
+pub fn stop_on_signals(signals: Blocked) -> std::io::Result<Arc<AtomicBool>> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let stopper = Stopper::new(stop.clone());
+    crate::signals::spawn_waiter(signals, move |sig| stopper.on_signal(sig))?;
+    Ok(stop)
+}
+
+/// Tell systemd the daemon is ready and [`run`] `d` on `transport`.
+pub fn serve(d: Daemon, transport: &mut dyn Transport) -> Ending {
+    tracing::info!("serving on {}", d.server.path().display());
+    let _ = crate::notify::notify("READY=1");
+    run(d, transport)
 }
 
 /// After [`run`]: remove the unit after a clean stop; the exit status.
