@@ -253,3 +253,117 @@ impl Drop for SmallFs {
         let _ = std::fs::remove_dir(&self.dir);
     }
 }
+
+/// splitmix64: a small, fast pseudo-random sequence, the same on every machine, for the
+/// tests' deterministic writers (a seed replays the same operations).
+#[derive(Debug, Clone)]
+pub struct SplitMix(pub u64);
+
+impl SplitMix {
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (n > 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n
+    }
+
+    /// Uniform in `lo..=hi`.
+    pub fn range(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.below(hi - lo + 1)
+    }
+
+    /// Log-uniform in `lo..=hi` (lo ≥ 1): small sizes as often as large ones.
+    pub fn size(&mut self, lo: u64, hi: u64) -> u32 {
+        let e = self.range(u64::from(lo.ilog2()), u64::from(hi.ilog2()));
+        let a = (1u64 << e).max(lo);
+        let b = ((1u64 << (e + 1)) - 1).min(hi);
+        self.range(a, b) as u32
+    }
+
+    /// One element of `v`, `None` when it is empty.
+    pub fn pick<T: Copy>(&mut self, v: &[T]) -> Option<T> {
+        (!v.is_empty()).then(|| v[self.below(v.len() as u64) as usize])
+    }
+}
+
+/// Run test `test` of the current test binary again, as a child process with the
+/// environment variable `env.0` set to `env.1` (the child test does its work only when it
+/// is set), and kill it with SIGKILL: `kill_when` is asked once with no words before the
+/// first line, then with the words after `tag` of every line the child prints containing
+/// `tag`; once it says yes (or after 30 s), the child is killed `delay` later. Returns the
+/// words of every such line, in order (the last may be torn by the kill).
+///
+/// Errors: the child could not be started, or it ended other than by SIGKILL (the message
+/// has its exit status and standard error).
+pub fn run_and_kill(
+    test: &str,
+    env: (&str, &str),
+    tag: &str,
+    mut kill_when: impl FnMut(&[String]) -> bool,
+    delay: std::time::Duration,
+) -> Result<Vec<Vec<String>>, String> {
+    use std::io::{BufRead, BufReader, Read};
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
+    let mut child = Command::new(exe)
+        .args(["--exact", test, "--nocapture", "--test-threads=1"])
+        .env(env.0, env.1)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start {test}: {e}"))?;
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut stderr = child.stderr.take().expect("piped stderr");
+    let (tx, rx) = std::sync::mpsc::channel::<Vec<String>>();
+    let tag = tag.to_string();
+    let reader = std::thread::spawn(move || {
+        let mut lines = Vec::new();
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            // libtest prints `test <name> ... ` without a newline before the first line.
+            let Some(at) = line.find(&tag) else { continue };
+            let words: Vec<String> = line[at + tag.len()..]
+                .split_whitespace()
+                .map(str::to_string)
+                .collect();
+            let _ = tx.send(words.clone());
+            lines.push(words);
+        }
+        lines
+    });
+    let errs = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stderr.read_to_string(&mut s);
+        s
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut done = kill_when(&[]);
+    while !done {
+        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(words) => done = kill_when(&words),
+            Err(_) => break,
+        }
+    }
+    std::thread::sleep(delay);
+    let _ = child.kill();
+    let status = child.wait().map_err(|e| format!("wait: {e}"))?;
+    let lines = reader.join().expect("reader thread");
+    let errs = errs.join().expect("stderr thread");
+    if status.signal() != Some(9) {
+        return Err(format!(
+            "{test} ended by itself ({status}, kill point reached: {done}); its stderr:\n{errs}"
+        ));
+    }
+    Ok(lines)
+}

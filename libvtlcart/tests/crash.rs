@@ -34,15 +34,13 @@
 //! Results of full runs are recorded in docs/RELIABILITY.md.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::os::unix::process::ExitStatusExt;
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use libvtlcart::index::{FLAG_LZO, FLAG_ZLIB, TYPE_FILEMARK};
 use libvtlcart::partition::DIRECT_WRITE_BYTES;
+use libvtlcart::testing::{SplitMix, run_and_kill};
 use libvtlcart::{CartError, Cartridge, Compression, Format, MediumType, Object, OpenOptionsCart};
 
 /// Set in the writer's environment: `<seed>:<cartridge directory>`.
@@ -68,38 +66,6 @@ const MAX_TAPE_OBJECTS: usize = 12_000;
 const CHILD_LIFETIME: Duration = Duration::from_secs(60);
 
 // ------------------------------------------------------------------ the writer's model
-
-/// splitmix64: small, fast and the same everywhere.
-#[derive(Clone)]
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (n > 0).
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    /// Uniform in `lo..=hi`.
-    fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.below(hi - lo + 1)
-    }
-
-    /// Log-uniform in `lo..=hi` (lo ≥ 1): small sizes as often as large ones.
-    fn size(&mut self, lo: u64, hi: u64) -> u32 {
-        let e = self.range(u64::from(lo.ilog2()), u64::from(hi.ilog2()));
-        let a = (1u64 << e).max(lo);
-        let b = ((1u64 << (e + 1)) - 1).min(hi);
-        self.range(a, b) as u32
-    }
-}
 
 /// A logical object as the writer wrote it. Data blocks are identified by their seed (every
 /// block gets a new one), so two objects are equal only when they are the same write.
@@ -139,7 +105,7 @@ impl Op {
 /// The writer and the parent's replay run the same code, so the sequence depends only on
 /// the seed.
 struct Writer {
-    rng: Rng,
+    rng: SplitMix,
     objs: Vec<Obj>,
     pos: usize,
     /// Uncompressed bytes of the data blocks in `objs`.
@@ -149,7 +115,7 @@ struct Writer {
 impl Writer {
     fn new(seed: u64) -> Writer {
         Writer {
-            rng: Rng(seed),
+            rng: SplitMix(seed),
             objs: Vec::new(),
             pos: 0,
             bytes: 0,
@@ -167,7 +133,7 @@ impl Writer {
     fn block(&mut self, size: u32, comp: Compression) -> Obj {
         Obj::Data {
             size,
-            seed: self.rng.next(),
+            seed: self.rng.next_u64(),
             comp,
         }
     }
@@ -291,12 +257,12 @@ impl Writer {
 /// seed (so that compression sometimes wins big and sometimes expands).
 fn payload(size: u32, seed: u64) -> Vec<u8> {
     let size = size as usize;
-    let mut rng = Rng(seed);
+    let mut rng = SplitMix(seed);
     let mut out = vec![0u8; size];
     match seed % 4 {
         0 => {
             for c in out.chunks_mut(8) {
-                let v = rng.next().to_le_bytes();
+                let v = rng.next_u64().to_le_bytes();
                 c.copy_from_slice(&v[..c.len()]);
             }
         }
@@ -307,13 +273,13 @@ fn payload(size: u32, seed: u64) -> Vec<u8> {
                 *b = text[i % text.len()];
             }
             for i in (0..size).step_by(97) {
-                out[i] = rng.next() as u8;
+                out[i] = rng.next_u64() as u8;
             }
         }
         _ => {
             let mut i = 0;
             while i < size {
-                let v = rng.next();
+                let v = rng.next_u64();
                 let run = (1 + (v >> 8) as usize % 64).min(size - i);
                 out[i..i + run].fill(v as u8);
                 i += run;
@@ -533,7 +499,7 @@ fn sigkill_at_random_points() {
             eprintln!("crash harness: time budget reached, stopping after {i} iterations");
             break;
         }
-        let seed = Rng(base ^ i.wrapping_mul(0x2545_F491_4F6C_DD1D)).next();
+        let seed = SplitMix(base ^ i.wrapping_mul(0x2545_F491_4F6C_DD1D)).next_u64();
         let format = if i % 2 == 0 {
             Format::Legacy
         } else {
@@ -623,7 +589,7 @@ fn iteration(
     let t0 = Instant::now();
     let dir =
         libvtlcart::testing::make_cartridge(home, pcl, format, MediumType::Data, "LTO8", CAPACITY);
-    let mut timing = Rng(seed ^ 0x5EED_C0FF_EE00);
+    let mut timing = SplitMix(seed ^ 0x5EED_C0FF_EE00);
     let kill = match timing.below(3) {
         0 => KillAt::Acks(timing.below(8), timing.below(20_000)),
         1 => KillAt::Ops(timing.below(300), timing.below(3_000)),
@@ -679,75 +645,41 @@ fn iteration(
 
 /// Start the writer, kill it as `kill` says, return every protocol line it wrote.
 fn run_writer(dir: &Path, seed: u64, kill: KillAt) -> Result<Vec<Event>, String> {
-    let exe = std::env::current_exe().unwrap();
-    let mut child = Command::new(exe)
-        .args(["--exact", "crash_child", "--nocapture", "--test-threads=1"])
-        .env(CHILD_ENV, format!("{seed}:{}", dir.display()))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start the writer: {e}"))?;
-    let stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    let reader = std::thread::spawn(move || {
-        let mut events = Vec::new();
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            // libtest prints `test crash_child ... ` without a newline before the first line.
-            let Some(at) = line.find(TAG) else { continue };
-            let mut w = line[at + TAG.len()..].split_whitespace();
-            let (Some(k), Some(Ok(j))) = (w.next(), w.next().map(str::parse)) else {
-                continue;
-            };
-            let e = if k == "A" {
-                Event::Ack(j)
-            } else {
-                Event::Op(j)
-            };
-            events.push(e);
-            let _ = tx.send(e);
-        }
-        events
-    });
-    let errs = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = stderr.read_to_string(&mut s);
-        s
-    });
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let (mut acks, mut ops, mut last) = (0, 0, None);
-    let (target_done, delay) = loop {
-        let (done, delay) = match kill {
-            KillAt::Acks(n, d) => (acks >= n, d),
-            KillAt::Ops(n, d) => (ops >= n, d),
-            KillAt::During(j, d) => (last == Some(j), d),
-        };
-        if done {
-            break (true, delay);
-        }
-        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            Ok(Event::Op(j)) => {
-                ops += 1;
-                last = Some(j);
-            }
-            Ok(Event::Ack(_)) => acks += 1,
-            Err(mpsc::RecvTimeoutError::Timeout) => break (false, 0),
-            Err(mpsc::RecvTimeoutError::Disconnected) => break (false, 0),
-        }
+    let decode = |w: &[String]| {
+        let j = w.get(1)?.parse().ok()?;
+        Some(if w.first()? == "A" {
+            Event::Ack(j)
+        } else {
+            Event::Op(j)
+        })
     };
-    std::thread::sleep(Duration::from_micros(delay));
-    let _ = child.kill();
-    let status = child.wait().map_err(|e| format!("wait: {e}"))?;
-    let events = reader.join().unwrap();
-    let errs = errs.join().unwrap();
-    if status.signal() != Some(9) {
-        return Err(format!(
-            "the writer ended by itself ({status}, kill target reached: {target_done}); its stderr:\n{errs}"
-        ));
-    }
-    Ok(events)
+    let (mut acks, mut ops, mut last) = (0, 0, None);
+    let delay = match kill {
+        KillAt::Acks(_, d) | KillAt::Ops(_, d) | KillAt::During(_, d) => d,
+    };
+    let lines = run_and_kill(
+        "crash_child",
+        (CHILD_ENV, &format!("{seed}:{}", dir.display())),
+        TAG,
+        |w| {
+            match decode(w) {
+                Some(Event::Op(j)) => {
+                    ops += 1;
+                    last = Some(j);
+                }
+                Some(Event::Ack(_)) => acks += 1,
+                None => {}
+            }
+            match kill {
+                KillAt::Acks(n, _) => acks >= n,
+                KillAt::Ops(n, _) => ops >= n,
+                KillAt::During(j, _) => last == Some(j),
+            }
+        },
+        Duration::from_micros(delay),
+    )
+    .map_err(|e| format!("the writer: {e}"))?;
+    Ok(lines.iter().filter_map(|w| decode(w)).collect())
 }
 
 /// Open the tape after the crash (strictly, then with recovery if that fails), check it and

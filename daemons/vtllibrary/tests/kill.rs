@@ -39,14 +39,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read};
-use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use common::*;
+use libvtlcart::testing::{SplitMix, run_and_kill};
 use libvtlcart::{Cartridge, Format, MediumType, OpenOptionsCart};
 use vtl_scsi::InProcess;
 use vtllibrary::ElementType;
@@ -72,27 +69,6 @@ const SLOTS: usize = 30;
 const CHILD_LIFETIME: Duration = Duration::from_secs(60);
 /// Most `O` lines the parent waits for before it kills (see [`sigkill_during_moves`]).
 const MAX_OPS_BEFORE_KILL: u64 = 40;
-
-/// splitmix64.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn pick<T: Copy>(&mut self, v: &[T]) -> Option<T> {
-        (!v.is_empty()).then(|| v[self.below(v.len() as u64) as usize])
-    }
-}
 
 /// One command of the mover, by element address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,7 +154,7 @@ fn slot_list(names: &[String]) -> Vec<Option<&str>> {
 
 /// The next valid command for the inventory `inv` (slots and drives only; the MAP stays
 /// closed and empty).
-fn next_op(rng: &mut Rng, inv: &vtllibrary::Inventory) -> Op {
+fn next_op(rng: &mut SplitMix, inv: &vtllibrary::Inventory) -> Op {
     let split = |t: ElementType| {
         let (mut full, mut empty) = (Vec::new(), Vec::new());
         for e in inv.elements(t) {
@@ -259,7 +235,7 @@ fn kill_child() {
     // The power-on unit attention.
     lu.command(1, &TUR, &[], 0);
     println!("{TAG} S {}", encode_positions(&sorted_positions(&mut lu)));
-    let mut rng = Rng(seed);
+    let mut rng = SplitMix(seed);
     let end = Instant::now() + CHILD_LIFETIME;
     let mut j = 0u64;
     while Instant::now() < end {
@@ -284,68 +260,32 @@ enum Event {
 
 /// Start the mover, kill it after `ops` `O` lines plus `delay_us`, return its lines.
 fn run_child(home: &Path, seed: u64, ops: u64, delay_us: u64) -> Result<Vec<Event>, String> {
-    let exe = std::env::current_exe().unwrap();
-    let mut child = Command::new(exe)
-        .args(["--exact", "kill_child", "--nocapture", "--test-threads=1"])
-        .env(CHILD_ENV, format!("{seed}:{}", home.display()))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start the mover: {e}"))?;
-    let stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    let reader = std::thread::spawn(move || {
-        let mut events = Vec::new();
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            let Some(at) = line.find(TAG) else { continue };
-            let w: Vec<&str> = line[at + TAG.len()..].split_whitespace().collect();
-            let e = match (w.first().copied(), w.get(1).map(|s| s.parse::<u64>())) {
-                (Some("S"), _) => {
-                    decode_positions(w.get(1).copied().unwrap_or("")).map(Event::Start)
-                }
-                (Some("O"), Some(Ok(j))) => Op::decode(&w[2..]).map(|op| Event::Op(j, op)),
-                (Some("A"), Some(Ok(j))) => Some(Event::Ack(j)),
-                _ => None,
-            };
-            let Some(e) = e else {
-                // A torn line: the kill came in the middle of it.
-                continue;
-            };
-            let is_op = matches!(e, Event::Op(..));
-            events.push(e);
-            if is_op {
-                let _ = tx.send(());
-            }
-        }
-        events
-    });
-    let errs = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = stderr.read_to_string(&mut s);
-        s
-    });
-    let deadline = Instant::now() + Duration::from_secs(30);
     let mut seen = 0;
-    while seen < ops {
-        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            Ok(()) => seen += 1,
-            Err(_) => break,
-        }
+    let lines = run_and_kill(
+        "kill_child",
+        (CHILD_ENV, &format!("{seed}:{}", home.display())),
+        TAG,
+        |w| {
+            // Only complete O lines count (a torn one does not decode).
+            seen += u64::from(w.first().is_some_and(|k| k == "O") && decode(w).is_some());
+            seen >= ops
+        },
+        Duration::from_micros(delay_us),
+    )
+    .map_err(|e| format!("the mover: {e}"))?;
+    // A torn line (the kill came in the middle of it) decodes to nothing.
+    Ok(lines.iter().filter_map(|w| decode(w)).collect())
+}
+
+/// One protocol line of the mover (the words after [`TAG`]).
+fn decode(w: &[String]) -> Option<Event> {
+    let w: Vec<&str> = w.iter().map(String::as_str).collect();
+    match (w.first().copied(), w.get(1).map(|s| s.parse::<u64>())) {
+        (Some("S"), _) => decode_positions(w.get(1).copied().unwrap_or("")).map(Event::Start),
+        (Some("O"), Some(Ok(j))) => Op::decode(&w[2..]).map(|op| Event::Op(j, op)),
+        (Some("A"), Some(Ok(j))) => Some(Event::Ack(j)),
+        _ => None,
     }
-    std::thread::sleep(Duration::from_micros(delay_us));
-    let _ = child.kill();
-    let status = child.wait().map_err(|e| format!("wait: {e}"))?;
-    let events = reader.join().unwrap();
-    let errs = errs.join().unwrap();
-    if status.signal() != Some(9) {
-        return Err(format!(
-            "the mover ended by itself ({status}); its stderr:\n{errs}"
-        ));
-    }
-    Ok(events)
 }
 
 #[derive(Debug, Default)]
@@ -522,8 +462,8 @@ fn sigkill_during_moves() {
     let started = Instant::now();
     for i in 0..n {
         stats.iterations += 1;
-        let seed = Rng(base ^ i.wrapping_mul(0x2545_F491_4F6C_DD1D)).next();
-        let mut timing = Rng(seed ^ 0x5EED_C0FF_EE00);
+        let seed = SplitMix(base ^ i.wrapping_mul(0x2545_F491_4F6C_DD1D)).next_u64();
+        let mut timing = SplitMix(seed ^ 0x5EED_C0FF_EE00);
         // One iteration in six is killed by time alone, most often while the library
         // starts (reloading drives, writing its state file).
         let (ops, delay) = if timing.below(6) == 0 {

@@ -29,15 +29,12 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read};
-use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use common::{REWIND, cart_in, cdb6, locate, read_var, run, wfm};
 use libvtlcart::Format;
+use libvtlcart::testing::{SplitMix, run_and_kill};
 use vtl_scsi::{Asc, SenseKey};
 use vtltape::{CompressionAlgorithm, CompressionConfig, Drive, DriveConfig};
 
@@ -57,24 +54,6 @@ const MAX_OBJECTS: usize = 600;
 const MAX_BLOCK: u64 = 256 << 10;
 /// A writer still alive after this long stops by itself (the parent kills it long before).
 const CHILD_LIFETIME: Duration = Duration::from_secs(60);
-
-/// splitmix64: small, fast and the same everywhere.
-#[derive(Clone)]
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 /// A logical object: a data block (by the operation that wrote it, and its length in bytes)
 /// or a filemark.
@@ -107,7 +86,7 @@ impl Op {
 
 /// The writer's deterministic sequence and the tape it should leave.
 struct Writer {
-    rng: Rng,
+    rng: SplitMix,
     objs: Vec<Obj>,
     pos: usize,
 }
@@ -115,7 +94,7 @@ struct Writer {
 impl Writer {
     fn new(seed: u64) -> Writer {
         Writer {
-            rng: Rng(seed),
+            rng: SplitMix(seed),
             objs: Vec::new(),
             pos: 0,
         }
@@ -127,12 +106,8 @@ impl Writer {
             return Op::Locate(self.rng.below(17) as u32);
         }
         match self.rng.below(100) {
-            0..55 => {
-                // Log-uniform 1 B ..= 256 KiB: small blocks as often as large ones.
-                let e = self.rng.below(u64::from(MAX_BLOCK.ilog2()) + 1);
-                let len = (1u64 << e) + self.rng.below(1u64 << e);
-                Op::Write(len.clamp(9, MAX_BLOCK) as u32)
-            }
+            // Log-uniform 9 B ..= 256 KiB: small blocks as often as large ones.
+            0..55 => Op::Write(self.rng.size(9, MAX_BLOCK)),
             55..75 => Op::Filemarks {
                 count: self.rng.below(3) as u32,
                 immed: false,
@@ -265,68 +240,30 @@ enum Event {
 
 /// Start the writer, kill it after `ops` operations plus `delay_us`, return its lines.
 fn run_writer(home: &Path, seed: u64, compress: bool, ops: u64, delay_us: u64) -> Vec<Event> {
-    let exe = std::env::current_exe().unwrap();
     let z = if compress { "z" } else { "-" };
-    let mut child = Command::new(exe)
-        .args([
-            "--exact",
-            "drive_crash_child",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD_ENV, format!("{seed}:{z}:{}", home.display()))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the writer");
-    let stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    let reader = std::thread::spawn(move || {
-        let mut events = Vec::new();
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            let Some(at) = line.find(TAG) else { continue };
-            let mut w = line[at + TAG.len()..].split_whitespace();
-            let (Some(k), Some(Ok(j))) = (w.next(), w.next().map(str::parse)) else {
-                continue;
-            };
-            let e = if k == "A" {
-                Event::Ack(j)
-            } else {
-                Event::Op(j)
-            };
-            events.push(e);
-            let _ = tx.send(e);
-        }
-        events
-    });
-    let errs = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = stderr.read_to_string(&mut s);
-        s
-    });
-    let deadline = Instant::now() + Duration::from_secs(30);
     let mut started = 0;
-    while started < ops {
-        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            Ok(Event::Op(_)) => started += 1,
-            Ok(Event::Ack(_)) => {}
-            Err(_) => break,
-        }
-    }
-    std::thread::sleep(Duration::from_micros(delay_us));
-    let _ = child.kill();
-    let status = child.wait().expect("wait for the writer");
-    let events = reader.join().unwrap();
-    let errs = errs.join().unwrap();
-    assert_eq!(
-        status.signal(),
-        Some(9),
-        "the writer ended by itself ({status}); its stderr:\n{errs}"
-    );
-    events
+    let lines = run_and_kill(
+        "drive_crash_child",
+        (CHILD_ENV, &format!("{seed}:{z}:{}", home.display())),
+        TAG,
+        |w| {
+            started += u64::from(w.first().is_some_and(|k| k == "O"));
+            started >= ops
+        },
+        Duration::from_micros(delay_us),
+    )
+    .unwrap_or_else(|e| panic!("the writer: {e}"));
+    lines
+        .iter()
+        .filter_map(|w| {
+            let n = w.get(1)?.parse().ok()?;
+            match w.first()?.as_str() {
+                "A" => Some(Event::Ack(n)),
+                "O" => Some(Event::Op(n)),
+                _ => None,
+            }
+        })
+        .collect()
 }
 
 /// Read the whole tape through a new drive: its objects, or why it could not be read.
@@ -383,7 +320,7 @@ struct Tally {
 }
 
 /// One kill and its checks.
-fn iteration(seed: u64, timing: &mut Rng, tally: &mut Tally) -> Result<(), String> {
+fn iteration(seed: u64, timing: &mut SplitMix, tally: &mut Tally) -> Result<(), String> {
     let home = tempfile::tempdir().unwrap();
     let format = if seed.is_multiple_of(2) {
         Format::V6
@@ -503,7 +440,7 @@ fn sigkill_during_scsi_writes() {
                 .as_nanos() as u64
         });
     eprintln!("drive crash harness: {n} iterations, {SEED_ENV}={base}");
-    let mut timing = Rng(base ^ 0x5555_5555);
+    let mut timing = SplitMix(base ^ 0x5555_5555);
     let start = Instant::now();
     let mut done = 0;
     let mut failures = Vec::new();
