@@ -28,6 +28,7 @@ pub mod medium_configuration;
 pub mod mode_pages;
 pub mod overwrite;
 pub mod partitioning;
+pub mod performance;
 pub mod personality;
 pub mod position;
 pub mod report_density;
@@ -36,6 +37,7 @@ pub mod security_protocol;
 pub mod serial;
 pub mod tapealert;
 pub mod timestamp;
+pub mod vendor_mode_pages;
 pub mod volume_statistics;
 pub mod vpd_pages;
 

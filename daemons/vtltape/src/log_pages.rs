@@ -15,10 +15,10 @@
 //! | 0x30 | tape usage (IBM / HP LTO vendor page) | the cartridge's MAM + this load |
 //! | 0x31 | tape capacity (IBM / HP LTO vendor page) | the cartridge, MiB |
 //! | 0x32 | data compression (IBM / HP LTO vendor page) | this load |
+//! | 0x37, 0x37/0x64 | performance characteristics (IBM vendor page), [`crate::performance`] | the medium (no loss) |
 //!
 //! Only pages the personality lists ([`Personality::log_pages`]) are offered. The other
-//! pages personalities list (0x10 self-test results, 0x37 performance characteristics) are
-//! not offered yet.
+//! page personalities list (0x10 self-test results) is not offered yet.
 
 use vtl_scsi::log::LogParameter;
 
@@ -38,6 +38,8 @@ pub const IMPLEMENTED: &[(u8, u8)] = &[
     (0x30, 0),
     (0x31, 0),
     (0x32, 0),
+    (0x37, 0),
+    (0x37, 0x64),
 ];
 
 const MIB: u64 = 1 << 20;
@@ -106,8 +108,11 @@ impl Drive {
     /// offer. The TapeAlert flags of page 0x2E are cleared by [`Drive::tape_alert_read`]
     /// once they went out (SSC-5 annex A).
     pub fn log_parameters(&mut self, page: u8, subpage: u8) -> Option<Vec<LogParameter>> {
-        if subpage != 0 || !offered(self.personality()).contains(&(page, subpage)) {
+        if !offered(self.personality()).contains(&(page, subpage)) {
             return None;
+        }
+        if page == crate::performance::PAGE {
+            return crate::performance::parameters(subpage);
         }
         let t = self.counters().since_reset;
         Some(match page {

@@ -411,6 +411,7 @@ impl SpcDevice for Drive {
         let partitions = crate::partitioning::from_mode_select(self, sel)?;
         let pews = crate::early_warning::from_mode_select(sel);
         let lbp = crate::lbp::validate_select(self, sel)?;
+        crate::vendor_mode_pages::validate_select(self, sel)?;
         let mut block_size = self.block_size();
         for &(bd, off) in &sel.block_descriptors {
             if bd.density != 0 && self.density_code().is_some_and(|d| d != bd.density) {

@@ -17,11 +17,13 @@
 //! | 0x11 | medium partition (SSC-5 8.3), [`crate::partitioning`] | ADDITIONAL PARTITIONS DEFINED, FDP/SDP/IDP, PSUM, PARTITION UNITS, sizes |
 //! | 0x1D | medium configuration (SSC-5 8.3), [`crate::medium_configuration`] | nothing |
 //! | 0x0A/0xF0 | control data protection (SSC-5 8.3.9, [`crate::lbp`]) | METHOD, INFORMATION LENGTH, LBP_W, LBP_R, RBDP |
+//! | 0x24 | IBM initiator-specific extensions, [`crate::vendor_mode_pages`] | nothing |
+//! | 0x25 | IBM read/write control, [`crate::vendor_mode_pages`] | format density (0 or the loaded cartridge's) |
 //!
 //! The SPC core registers the control page 0x0A and control extension page 0x0A/0x01;
 //! [`register`] removes 0x0A/0x01 from personalities that do not list it. Other pages the
-//! personality lists (0x1A, 0x24, 0x25, 0x2F, 0x30/0x20, 0x31) are not offered yet: MODE
-//! SENSE answers INVALID FIELD IN CDB for them.
+//! personality lists (0x1A, 0x2F, 0x30/0x20, 0x31) are not offered yet: MODE SENSE answers
+//! INVALID FIELD IN CDB for them.
 //!
 //! Data compression is one setting seen through two fields: DCE of page 0x0F and SELECT
 //! DATA COMPRESSION ALGORITHM (byte 14) of page 0x10 (0 = off, 1 = on). A MODE SELECT that
@@ -48,6 +50,8 @@ pub const IMPLEMENTED: &[(u8, u8)] = &[
     (0x11, 0),
     (0x1c, 0),
     (0x1d, 0),
+    (0x24, 0),
+    (0x25, 0),
 ];
 
 /// Byte 2 of page 0x0F: DCE (data compression enable).
@@ -109,6 +113,8 @@ pub fn register(modes: &mut ModePages, drive: &Drive) {
             ),
             (0x1d, 0) => crate::medium_configuration::medium_configuration(),
             crate::lbp::PAGE => crate::lbp::control_data_protection_page(),
+            (0x24, 0) => crate::vendor_mode_pages::initiator_extensions(pers),
+            (0x25, 0) => crate::vendor_mode_pages::read_write_control(),
             _ => continue,
         };
         modes.register(page);
@@ -219,6 +225,7 @@ pub fn sync_from_drive(modes: &mut ModePages, drive: &Drive) {
     crate::partitioning::sync_page(modes, drive);
     crate::medium_configuration::sync_page(modes, drive);
     crate::lbp::sync_page(modes, drive.lbp);
+    crate::vendor_mode_pages::sync_page(modes, drive);
 }
 
 /// Set the drive's state from the current page values (after a reset restored the saved

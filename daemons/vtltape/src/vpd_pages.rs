@@ -9,15 +9,22 @@
 //!   the flags the drive raises itself (flag 1 = byte 4 bit 7 ... flag 64 = byte 11 bit
 //!   0), bytes 12..15 reserved.
 //!
+//! * 0xB5 logical block protection (SSC-5 8.4): 4 reserved bytes, then one 8-byte
+//!   descriptor per protection method the personality accepts ([`crate::lbp::supports`]):
+//!   byte 0 DESCRIPTOR LENGTH 07h, byte 1 LOGICAL BLOCK PROTECTION METHOD (1 RS-CRC, 2
+//!   CRC32C), byte 2 bits 5..0 LOGICAL BLOCK PROTECTION INFORMATION LENGTH (4), byte 3
+//!   LBP_W_C (bit 7), LBP_R_C (bit 6) and RBDP_C (bit 5) all set (the drive checks on write,
+//!   appends on read and protects recovered-buffer data alike), bytes 4..7 reserved.
+//!
 //! Only pages the personality lists ([`Personality::vpd_pages`]) are offered; the vendor
-//! pages 0xB5 and 0xC0..0xC5 are not offered yet.
+//! pages 0xC0..0xC5 are not offered yet.
 
 use crate::drive::Drive;
 use crate::personality::Personality;
 use crate::tapealert::flag;
 
 /// Pages this module implements.
-pub const IMPLEMENTED: &[u8] = &[0xb0, 0xb1, 0xb2];
+pub const IMPLEMENTED: &[u8] = &[0xb0, 0xb1, 0xb2, 0xb5];
 
 /// The TapeAlert flags the drive raises itself (listed in VPD page 0xB2).
 pub const SUPPORTED_TAPE_ALERTS: &[u8] = &[
@@ -63,6 +70,20 @@ pub fn manufacturer_serial(serial: &str) -> Vec<u8> {
     b
 }
 
+/// Body of page 0xB5 (SSC-5 8.4, logical block protection VPD page): 4 reserved bytes and
+/// an 8-byte descriptor for each method `pers` accepts, RS-CRC (1) before CRC32C (2).
+pub fn logical_block_protection(pers: &Personality) -> Vec<u8> {
+    use crate::lbp::{LBP_R, LBP_W, Method, PI_LEN, RBDP, supports};
+    let mut b = vec![0u8; 4];
+    for m in [Method::RsCrc, Method::Crc32c] {
+        if supports(pers, m) {
+            // LBP_W_C, LBP_R_C and RBDP_C sit where page 0x0A/0xF0 keeps LBP_W, LBP_R, RBDP.
+            b.extend_from_slice(&[7, m.code(), PI_LEN as u8, LBP_W | LBP_R | RBDP, 0, 0, 0, 0]);
+        }
+    }
+    b
+}
+
 impl Drive {
     /// The body of VPD page `page` (without the 4-byte header), `None` when the drive does
     /// not offer it.
@@ -74,6 +95,7 @@ impl Drive {
             0xb0 => Some(vec![u8::from(self.personality().worm), 0]),
             0xb1 => Some(manufacturer_serial(&self.config().serial)),
             0xb2 => Some(tape_alert_supported(SUPPORTED_TAPE_ALERTS)),
+            0xb5 => Some(logical_block_protection(self.personality())),
             _ => None,
         }
     }

@@ -259,6 +259,16 @@ fn assert_geometry(t: &mut InProcess<TapeDrive>, used: [u64; 2]) {
     );
     assert_eq!(log_param(&lp, 3), 8u32.to_be_bytes());
     assert_eq!(log_param(&lp, 4), 56u32.to_be_bytes());
+    // Cartridge health (get_cartridge_health) and the mediaCQsLossRate attribute: log page
+    // 0x37, parameter 0001h of subpage 00h and 7113h (4 bytes) of subpage 64h.
+    assert_eq!(log_param(&log_sense(t, 0x37), 0x0001), [100]);
+    let lp = good(
+        t,
+        &[0x4d, 0, 0x40 | 0x37, 0x64, 0, 0, 0, 0xff, 0xff, 0],
+        &[],
+        0xffff,
+    );
+    assert_eq!(log_param(&lp, 0x7113), [0, 0, 0, 0]);
     // MAM: maximum capacity per partition (MiB) and the partition list.
     assert_eq!(
         read_attribute(t, 0, 0x0001, 8),

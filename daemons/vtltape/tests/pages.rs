@@ -262,6 +262,18 @@ fn pages_of(d: &[u8]) -> Vec<(u8, u8)> {
     v
 }
 
+/// MODE SENSE(10) of all pages (0x3F) with `sub`, no block descriptors.
+fn mode_sense10_all(t: &mut InProcess<TapeDrive>, sub: u8) -> Vec<u8> {
+    good(t, &[0x5a, 8, 0x3f, sub, 0, 0, 0, 0x10, 0, 0], &[], 4096)
+}
+
+/// The pages of a MODE SENSE(10) reply without block descriptors.
+fn pages_of10(d: &[u8]) -> Vec<(u8, u8)> {
+    let mut six = vec![0u8; 4];
+    six.extend_from_slice(&d[8..]);
+    pages_of(&six)
+}
+
 #[test]
 fn all_pages_are_the_personalitys() {
     let (_h, mut t) = lto8(false, 16 << 20);
@@ -274,10 +286,16 @@ fn all_pages_are_the_personalitys() {
         (0x11, 0),
         (0x1c, 0),
         (0x1d, 0),
+        (0x24, 0),
+        (0x25, 0),
     ];
-    assert_eq!(pages_of(&mode_sense6(&mut t, 0x3f, 0, true)), lto);
+    assert_eq!(pages_of10(&mode_sense10_all(&mut t, 0)), lto);
+    // MODE SENSE(6) stops at 255 bytes, a whole page at a time.
+    let all = pages_of10(&mode_sense10_all(&mut t, 0xff));
+    let six = pages_of(&mode_sense6(&mut t, 0x3f, 0xff, true));
+    assert!(six.len() < all.len() && all.starts_with(&six), "{six:02x?}");
     assert_eq!(
-        pages_of(&mode_sense6(&mut t, 0x3f, 0xff, true)),
+        pages_of10(&mode_sense10_all(&mut t, 0xff)),
         [
             (1, 0),
             (2, 0),
@@ -289,11 +307,13 @@ fn all_pages_are_the_personalitys() {
             (0x10, 1),
             (0x11, 0),
             (0x1c, 0),
-            (0x1d, 0)
+            (0x1d, 0),
+            (0x24, 0),
+            (0x25, 0)
         ]
     );
     let pers = Personality::for_product("ULT3580-TD8");
-    for p in pages_of(&mode_sense6(&mut t, 0x3f, 0xff, true)) {
+    for p in pages_of10(&mode_sense10_all(&mut t, 0xff)) {
         assert!(pers.mode_pages.contains(&p), "{p:02x?}");
     }
     // A page the personality does not have.
@@ -326,11 +346,11 @@ fn supported_log_pages() {
     assert_eq!(
         log_sense(&mut t, 0x00),
         [
-            0x80, 0, 0, 11, 0x00, 0x02, 0x03, 0x0c, 0x0d, 0x11, 0x17, 0x2e, 0x30, 0x31, 0x32
+            0x80, 0, 0, 12, 0x00, 0x02, 0x03, 0x0c, 0x0d, 0x11, 0x17, 0x2e, 0x30, 0x31, 0x32, 0x37
         ]
     );
-    // A page the personality lists but that is not offered yet.
-    let c = t.command(1, &[0x4d, 0, 0x77, 0, 0, 0, 0, 0x10, 0, 0], &[], 4096);
+    // A page the personality lists but that is not offered yet (0x10 self-test results).
+    let c = t.command(1, &[0x4d, 0, 0x50, 0, 0, 0, 0, 0x10, 0, 0], &[], 4096);
     assert_eq!(c.key_asc(), Some((5, 0x24, 0)));
 }
 
@@ -497,7 +517,7 @@ fn vpd_pages() {
     let (_h, mut t) = lto8(false, 16 << 20);
     assert_eq!(
         good(&mut t, &[0x12, 1, 0x00, 0, 255, 0], &[], 255),
-        [1, 0, 0, 7, 0x00, 0x80, 0x83, 0x86, 0xb0, 0xb1, 0xb2]
+        [1, 0, 0, 8, 0x00, 0x80, 0x83, 0x86, 0xb0, 0xb1, 0xb2, 0xb5]
     );
     assert_eq!(
         good(&mut t, &[0x12, 1, 0xb0, 0, 255, 0], &[], 255),
@@ -630,4 +650,130 @@ fn reset_restores_the_saved_compression_setting() {
     t.command(1, &TUR, &[], 0);
     assert_eq!(mode_sense6(&mut t, 0x0f, 0, true)[6], 0x40);
     assert_eq!(mode_sense6(&mut t, 0x10, 0, true)[4 + 14], 0);
+}
+
+/// MODE SENSE(10) with block descriptors, as LTFS's IBM back ends send it (48 bytes for
+/// page 0x25, 40 for page 0x24: 8-byte header, 8-byte block descriptor, the page).
+fn mode_sense10(t: &mut InProcess<TapeDrive>, page: u8, alloc: u16) -> Vec<u8> {
+    let a = alloc.to_be_bytes();
+    good(
+        t,
+        &[0x5a, 0, page, 0, 0, 0, 0, a[0], a[1], 0],
+        &[],
+        usize::from(alloc),
+    )
+}
+
+#[test]
+fn ibm_vendor_mode_pages() {
+    let (_h, mut t) = lto8(true, 16 << 20);
+    // 0x24: LTO-8 accepts RS-CRC and CRC32C; LTFS tests byte 0x12 of its buffer for 0x20.
+    let p24 = mode_sense10(&mut t, 0x24, 40);
+    assert_eq!(p24.len(), 40);
+    assert_eq!(p24[16..18], [0x80 | 0x24, 0x16]);
+    assert_eq!(p24[0x12], 0x60);
+    assert!(p24[19..].iter().all(|&b| b == 0));
+    // Nothing in it is changeable.
+    let ch = good(
+        &mut t,
+        &[0x5a, 0, 0x40 | 0x24, 0, 0, 0, 0, 0, 40, 0],
+        &[],
+        40,
+    );
+    assert!(ch[18..].iter().all(|&b| b == 0), "{ch:02x?}");
+    // LTO-5: RS-CRC only; LTO-4: no protection.
+    for (product, bits) in [("ULT3580-TD5", 0x40), ("ULT3580-TD4", 0)] {
+        let home = tempfile::tempdir().unwrap();
+        let mut d = lu_for(home.path(), product, CompressionConfig::default());
+        assert_eq!(mode_sense10(&mut d, 0x24, 40)[0x12], bits, "{product}");
+    }
+
+    // 0x25: LTFS's tape_update_density: read the page, clear MODE DATA LENGTH, set byte 26
+    // (page byte 10) to a density, select it back.
+    let mut p25 = mode_sense10(&mut t, 0x25, 48);
+    assert_eq!(p25.len(), 48);
+    assert_eq!(p25[16..18], [0x80 | 0x25, 0x1e]);
+    assert!(p25[18..].iter().all(|&b| b == 0));
+    let density = p25[8];
+    assert_eq!(density, 0x5e, "LTO-8 density in the block descriptor");
+    let select10 = |t: &mut InProcess<TapeDrive>, list: &[u8]| {
+        let n = (list.len() as u16).to_be_bytes();
+        t.command(1, &[0x55, 0x10, 0, 0, 0, 0, 0, n[0], n[1], 0], list, 0)
+    };
+    p25[0] = 0;
+    p25[1] = 0;
+    p25[26] = 0x5c; // LTO-7's density: this cartridge is not written in it
+    let c = select10(&mut t, &p25);
+    assert_eq!(c.key_asc(), Some((5, 0x26, 0)));
+    assert_eq!(c.sense[15..18], [0x80, 0, 26]);
+    assert_eq!(mode_sense10(&mut t, 0x25, 48)[26], 0);
+    p25[26] = density;
+    assert!(select10(&mut t, &p25).is_good());
+    assert_eq!(mode_sense10(&mut t, 0x25, 48)[26], density);
+    // Another byte of the page is not changeable.
+    p25[24] = 0x0c;
+    let c = select10(&mut t, &p25);
+    assert_param_error(&c, 24, 3);
+    // Gone with the cartridge.
+    good(&mut t, &[0x1b, 0, 0, 0, 0, 0], &[], 0);
+    assert_eq!(mode_sense10(&mut t, 0x25, 48)[26], 0);
+}
+
+#[test]
+fn performance_log_page() {
+    let (_h, mut t) = lto8(true, 16 << 20);
+    let p = log_sense(&mut t, 0x37);
+    assert_eq!(p, [0xb7, 0, 0, 5, 0, 1, 0x03, 1, 100]);
+    // Subpage 0x64 (SPF set in the response).
+    let p = good(
+        &mut t,
+        &[0x4d, 0, 0x40 | 0x37, 0x64, 0, 0, 0, 0x10, 0, 0],
+        &[],
+        4096,
+    );
+    assert_eq!(p, [0xf7, 0x64, 0, 8, 0x71, 0x13, 0x03, 4, 0, 0, 0, 0]);
+    // The supported pages and subpages list names both.
+    let all = good(
+        &mut t,
+        &[0x4d, 0, 0x40, 0xff, 0, 0, 0, 0x10, 0, 0],
+        &[],
+        4096,
+    );
+    let pairs: Vec<(u8, u8)> = all[4..].chunks(2).map(|c| (c[0], c[1])).collect();
+    assert!(
+        pairs.contains(&(0x37, 0)) && pairs.contains(&(0x37, 0x64)),
+        "{pairs:02x?}"
+    );
+    // A subpage it does not have.
+    let c = t.command(1, &[0x4d, 0, 0x77, 0x65, 0, 0, 0, 0x10, 0, 0], &[], 4096);
+    assert_eq!(c.key_asc(), Some((5, 0x24, 0)));
+    // HP LTO drives do not list it.
+    let home = tempfile::tempdir().unwrap();
+    let mut d = lu_for(home.path(), "Ultrium 6-SCSI", CompressionConfig::default());
+    let c = d.command(1, &[0x4d, 0, 0x77, 0, 0, 0, 0, 0x10, 0, 0], &[], 4096);
+    assert_eq!(c.key_asc(), Some((5, 0x24, 0)));
+}
+
+#[test]
+fn logical_block_protection_vpd_page() {
+    let (_h, mut t) = lto8(false, 16 << 20);
+    assert_eq!(
+        good(&mut t, &[0x12, 1, 0xb5, 0, 255, 0], &[], 255),
+        [
+            1, 0xb5, 0, 20, 0, 0, 0, 0, // header, reserved
+            7, 1, 4, 0xe0, 0, 0, 0, 0, // RS-CRC
+            7, 2, 4, 0xe0, 0, 0, 0, 0, // CRC32C
+        ]
+    );
+    let home = tempfile::tempdir().unwrap();
+    let mut d = lu_for(home.path(), "ULT3580-TD5", CompressionConfig::default());
+    assert_eq!(
+        good(&mut d, &[0x12, 1, 0xb5, 0, 255, 0], &[], 255),
+        [1, 0xb5, 0, 12, 0, 0, 0, 0, 7, 1, 4, 0xe0, 0, 0, 0, 0]
+    );
+    // LTO-4 has no logical block protection and does not offer the page.
+    let home = tempfile::tempdir().unwrap();
+    let mut d = lu_for(home.path(), "ULT3580-TD4", CompressionConfig::default());
+    let c = d.command(1, &[0x12, 1, 0xb5, 0, 255, 0], &[], 255);
+    assert_eq!(c.key_asc(), Some((5, 0x24, 0)));
 }
