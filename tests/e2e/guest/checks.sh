@@ -404,6 +404,7 @@ check_tar_fixed() {
 check_sg_logs() {
     local sg=$(dev 11 sg)
     cap "$STATE/logs" sg_logs "$sg" || bad "sg_logs (supported pages) failed"
+    cp "$STATE/logs" "$STATE/logs.supported"
     local p
     for p in 0x02 0x03 0x0c 0x2e 0x31; do
         expect_line "log page $p supported" "$STATE/logs" "^ +$p "
@@ -427,6 +428,13 @@ check_sg_logs() {
     expect_line "tape capacity page: maximum capacity $LIB_SIZE MiB" "$STATE/logs" "[Mm]ain partition maximum capacity.*: $LIB_SIZE$"
     x sg_logs -p 0x0c "$sg"
     x sg_logs -p 0x02 "$sg"
+    # IBM performance characteristics (what LTFS reads for cartridge health): parameter
+    # 0001h of subpage 0, one byte, 100 (0x64); subpage 0x64 parameter 7113h, 4 bytes.
+    expect_line "log page 0x37 supported" "$STATE/logs.supported" "^ +0x37 "
+    cap "$STATE/logs37" sg_logs -p 0x37 -H "$sg" || bad "sg_logs -p 0x37 failed"
+    expect_line "log page 0x37: media efficiency 100" "$STATE/logs37" "b7 00 00 05 00 01 03 01 +64"
+    cap "$STATE/logs37" sg_logs -p 0x37,0x64 -H "$sg" || bad "sg_logs -p 0x37,0x64 failed"
+    expect_line "log page 0x37/0x64: capacity loss 0" "$STATE/logs37" "f7 64 00 08 71 13 03 04 +00 00 00 00"
 }
 
 check_sg_modes() {
@@ -448,6 +456,15 @@ check_sg_modes() {
     read -r _ _ _ b2 _ <<< "$hex"
     expect_eq "drive $SA DCE (device.conf: enabled 0)" "$(((16#${b2:-0} >> 7) & 1))" 0
     expect_eq "drive $SA DCC (capable all the same)" "$(((16#${b2:-0} >> 6) & 1))" 1
+    # IBM vendor pages: 0x24 byte 2 = LBP methods (RS-CRC 0x40, CRC32C 0x20 on LTO-8),
+    # 0x25 read/write control (32 bytes); VPD page 0xB5 lists the same two methods.
+    cap "$STATE/modes24" sg_modes -p 0x24 "$sg" || bad "sg_modes -p 0x24 failed"
+    expect_line "mode page 0x24: RS-CRC and CRC32C" "$STATE/modes24" "a4 16 60 00"
+    cap "$STATE/modes25" sg_modes -p 0x25 "$sg" || bad "sg_modes -p 0x25 failed"
+    expect_line "mode page 0x25: 32 bytes" "$STATE/modes25" "a5 1e 00 00"
+    cap "$STATE/vpdb5" sg_vpd -p 0xb5 "$sg" || bad "sg_vpd -p 0xb5 failed"
+    expect_line "VPD 0xB5: RS-CRC" "$STATE/vpdb5" "method: 1, info_len: 4, LBP_W_C=1, LBP_R_C=1, RBDP_C=1"
+    expect_line "VPD 0xB5: CRC32C" "$STATE/vpdb5" "method: 2, info_len: 4, LBP_W_C=1, LBP_R_C=1, RBDP_C=1"
 }
 
 check_sg_read_attr() {
@@ -795,6 +812,98 @@ check_failure_kill_daemon() {
     x mt -f "$t" rewind
     rm -f "$DATA/kill.back"
     detail "dd failed; $((back / 65536)) blocks after the last filemark survived; restarted drive works"
+}
+
+check_failure_kill_loop() {
+    # kill -9 of a drive's daemon in the middle of a write, again and again (the module's
+    # "no oops under kill -9 in a loop"; kernel.log_clean reads dmesg at the end): every
+    # write fails, every restarted daemon reattaches and serves.
+    local id=13 t=$(dev 13 nst) sg=$(dev 13 sg) i pids wpid ipid rc cart failed=0 rounds=6
+    for ((i = 1; i <= rounds; i++)); do
+        if ! wait_for 30 ready "$t"; then
+            bad "round $i: drive $id not ready"
+            return
+        fi
+        pids=$(lu_pids $id)
+        echo "+ round $i: dd of=$t bs=64k (zeros) &, sg_inq in a loop, kill -9 $pids"
+        dd if=/dev/zero of="$t" bs=64k count=4096 > "$STATE/loop.dd" 2>&1 &
+        wpid=$!
+        (for ((j = 0; j < 50; j++)); do sg_inq "$sg" > /dev/null 2>&1; done) &
+        ipid=$!
+        sleep 1
+        kill -9 $pids
+        if wait_for 60 bash -c "! kill -0 $wpid 2>/dev/null"; then
+            wait $wpid
+            rc=$?
+        else
+            rc=timeout
+            kill $wpid
+        fi
+        wait $ipid
+        case $rc in
+            0) bad "round $i: the write succeeded although the daemon was killed" ;;
+            timeout) bad "round $i: the write hung for 60 s after the kill" ;;
+            *) failed=$((failed + 1)) ;;
+        esac
+        setsid vtltape -q $id -C "$CONF" > "$OUT/daemons/vtltape-$id.loop$i.log" 2>&1 < /dev/null &
+        if ! wait_for 30 has_daemon $id; then
+            bad "round $i: the restarted daemon did not open $(lu_node $id)"
+            return
+        fi
+        vstatus $id "$STATE/d.json"
+        cart=$(python3 "$GUEST/e2e.py" json "$STATE/d.json" cartridge 2> /dev/null)
+        if [ "$cart" != E2E011L6 ]; then
+            note "round $i: the restarted drive holds '${cart}': vtlcmd $id load E2E011L6"
+            x vtlcmd $id load E2E011L6
+        fi
+    done
+    expect_eq "writes that failed when their daemon was killed" "$failed" "$rounds"
+    if wait_for 30 ready "$t"; then ok "drive $id ready after $rounds kills"; else bad "drive $id not ready after the kills"; fi
+    x mt -f "$t" rewind
+    expect_ok "mt weof after the kills" mt -f "$t" weof 1
+    x mt -f "$t" rewind
+    detail "$rounds rounds of kill -9 during dd: every write failed, every restart reattached"
+}
+
+check_failure_stopped_daemon() {
+    # A daemon that stops answering (SIGSTOP): a command with a 3 s timeout is aborted (the
+    # midlayer's abort handler, not an error), and once the daemon runs again it serves.
+    local id=14 sg=$(dev 14 sg) pids rc t0
+    pids=$(lu_pids $id)
+    [ -n "$pids" ] || {
+        bad "no daemon holds $(lu_node $id)"
+        return
+    }
+    echo "+ kill -STOP $pids (the daemon of drive $id)"
+    kill -STOP $pids
+    t0=$SECONDS
+    cap "$STATE/stopped" sg_raw -t 3 "$sg" 00 00 00 00 00 00
+    rc=$?
+    echo "+ kill -CONT $pids"
+    kill -CONT $pids
+    if [ $rc = 0 ]; then
+        bad "TEST UNIT READY succeeded while the daemon was stopped"
+    else
+        ok "TEST UNIT READY to a stopped daemon failed after $((SECONDS - t0)) s (sg_raw exit status $rc)"
+        expect_line "it failed as a timeout (aborted), not as an error the drive returned" "$STATE/stopped" "DID_TIME_OUT"
+    fi
+    if wait_for 20 ready "$sg"; then ok "drive $id answers after SIGCONT"; else bad "drive $id does not answer after SIGCONT"; fi
+    [ "$(lu_pids $id)" = "$pids" ] && ok "the same daemon serves (pid $pids)" || bad "daemon of drive $id changed or died"
+}
+
+check_failure_resets() {
+    # Device, bus and host reset through SG_SCSI_RESET (the module's reset handlers): the
+    # drive reports the reset as UNIT ATTENTION once and answers afterwards; the library,
+    # on the same host, answers after the host reset too.
+    local id=14 sg=$(dev 14 sg) k
+    for k in d b H; do
+        cap "$STATE/reset" sg_reset -$k "$sg" || bad "sg_reset -$k failed"
+        cap "$STATE/reset.tur" sg_turs "$sg"
+        expect_line "sg_reset -$k: the next command sees UNIT ATTENTION" "$STATE/reset.tur" "[Uu]nit [Aa]ttention"
+        if wait_for 20 ready "$sg"; then ok "drive $id answers after sg_reset -$k"; else bad "drive $id does not answer after sg_reset -$k"; fi
+    done
+    if wait_for 20 ready "$(dev $LIB sg)"; then ok "library answers after the host reset"; else bad "library does not answer after the host reset"; fi
+    expect_ok "mtx status after the resets" mtx -f "$(dev $LIB sg)" status
 }
 
 check_failure_rmmod_in_use() {
