@@ -23,7 +23,7 @@ cd "$(dirname "$0")"
 secs="${1:-30}"
 case "$secs" in '' | *[!0-9]*) echo "usage: $0 [SECONDS]" >&2; exit 2 ;; esac
 export PATH="$HOME/.cargo/bin:$PATH"
-all=(index meta mam_legacy mam_tlv mhvtl_data device_conf config_device_conf library_contents decompress barcode cartridge scsi_tape control)
+all=(index meta mam_legacy mam_tlv mhvtl_data device_conf config_device_conf library_contents decompress barcode cartridge scsi_tape scsi_library control)
 read -r -a targets <<<"${FUZZ_TARGETS:-${all[*]}}"
 jobs="${FUZZ_JOBS:-$(nproc)}"
 runs="${FUZZ_RUNS:--1}"
@@ -33,7 +33,7 @@ san="${FUZZ_SANITIZER:-address}"
 max_len() {
   case "$1" in
     index | decompress | cartridge) echo 65536 ;;
-    scsi_tape) echo 16384 ;;
+    scsi_tape | scsi_library) echo 16384 ;;
     meta) echo 8192 ;;
     mam_tlv | device_conf | config_device_conf | library_contents) echo 4096 ;;
     mam_legacy | mhvtl_data) echo 2048 ;;

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 fx="${VTL_FIXTURES:-../../shared/fixtures/mhvtl}"
 corpus=corpus
-targets=(index meta mam_legacy mam_tlv mhvtl_data device_conf config_device_conf library_contents decompress barcode cartridge scsi_tape control)
+targets=(index meta mam_legacy mam_tlv mhvtl_data device_conf config_device_conf library_contents decompress barcode cartridge scsi_tape scsi_library control)
 for t in "${targets[@]}"; do mkdir -p "$corpus/$t"; done
 
 tmp=$(mktemp -d)
@@ -208,6 +208,33 @@ rec() {
   rec 0 "01 00 00 00 00 00" ""
   rec 0 "13 10 00 00 25 00" ""                       # VERIFY VLBPM
 } | add_bytes scsi_tape
+# scsi_library: what mtx sends (status, load, unload, transfer, exchange, inventory) and the
+# other SMC commands, on the STK L700 personality (setup byte 0: picker 1, MAP 10-11, drives
+# 500-501, slots 1000-1005; slot 1004 and MAP 11 are empty).
+{
+  printf '\x00'
+  rec 0 "00 00 00 00 00 00" ""                       # TUR: power on UA
+  rec 0 "12 00 00 00 60 00" ""                       # INQUIRY
+  rec 0 "1a 08 1d 00 ff 00" ""                       # MODE SENSE(6) 0x1D element address assignment
+  rec 0 "b8 10 00 00 ff ff 00 00 ff ff 00 00" ""     # READ ELEMENT STATUS, all, VOLTAG
+  rec 0 "a5 00 00 01 03 e8 01 f4 00 00 00 00" ""     # MOVE MEDIUM slot 1000 -> drive 500 (load)
+  rec 0 "b8 14 01 f4 00 02 01 00 ff ff 00 00" ""     # READ ELEMENT STATUS drives, VOLTAG, DVCID
+  rec 0 "a5 00 00 01 01 f4 03 eb 00 00 00 00" ""     # MOVE MEDIUM drive 500 -> slot 1003 (unload)
+  rec 0 "a5 00 00 01 03 e9 03 ec 00 00 00 00" ""     # MOVE MEDIUM slot 1001 -> slot 1004 (transfer)
+  rec 0 "a6 00 00 01 03 ec 03 eb 03 ec 00 00" ""     # EXCHANGE MEDIUM 1004 <-> 1003
+  rec 0 "2b 00 00 01 03 e8 00 00 00 00" ""           # POSITION TO ELEMENT 1000
+  rec 0 "07 00 00 00 00 00" ""                       # INITIALIZE ELEMENT STATUS (inventory)
+  rec 0 "e7 01 03 e8 00 00 00 04 00 00" ""           # INITIALIZE ELEMENT STATUS WITH RANGE
+  rec 0 "1b 00 00 0a 00 00" ""                       # OPEN IMPORT/EXPORT ELEMENT 10
+  rec 0 "1b 00 00 0a 01 00" ""                       # CLOSE IMPORT/EXPORT ELEMENT 10
+  rec 0 "1e 00 00 00 01 00" ""                       # PREVENT MEDIUM REMOVAL
+  rec 0 "a5 00 00 01 00 0a 03 ed 00 00 00 00" ""     # MOVE MEDIUM MAP 10 -> slot 1005
+  rec 0 "1e 00 00 00 00 00" ""                       # ALLOW MEDIUM REMOVAL
+  rec 0 "a5 00 00 01 03 ea 01 f5 00 00 00 00" ""     # MOVE MEDIUM cleaning slot 1002 -> drive 501
+  rec 0 "4d 00 6e 00 00 00 00 01 00 00" ""           # LOG SENSE 0x2E TapeAlert
+  rec 0 "5a 08 3f 00 00 00 00 10 00 00" ""           # MODE SENSE(10) all pages
+  rec 1 "a0 00 00 00 00 00 00 00 01 00 00 00" ""     # REPORT LUNS
+} | add_bytes scsi_library
 
 for t in "${targets[@]}"; do
   echo "seed.sh: $t: $(ls "$corpus/$t" | wc -l) inputs"

@@ -1,0 +1,238 @@
+//! The medium changer as an initiator sees it: a sequence of commands (CDB + data-out) from
+//! up to four nexuses, sent through the in-process transport to a `Library` (6 slots, 2 MAP
+//! elements, 2 IBM LTO-8 `TapeDrive`s) over a media home with two LTO-8 data cartridges
+//! (legacy and v6), a cleaning cartridge, an LTO-3 cartridge the drives refuse, and an empty
+//! slot; the MAP holds one more cartridge. The input's first byte picks the personality
+//! (STK L / SL, IBM TS3100 / 3584, HP MSL / EML, Quantum Scalar, Spectra, default).
+//!
+//! Input: `[setup byte]` then records `[nexus|len byte][cdb (len & 0x1f bytes)][data-out
+//! length, u16 LE][data-out]`. When bit 5 of the len byte is set the op code is replaced by
+//! one the library reports in REPORT SUPPORTED OPERATION CODES, so most commands reach the
+//! field parsers (READ ELEMENT STATUS, MOVE MEDIUM, EXCHANGE MEDIUM, POSITION TO ELEMENT,
+//! INITIALIZE ELEMENT STATUS WITH RANGE, OPEN/CLOSE IMPORT/EXPORT ELEMENT, MODE SELECT of
+//! pages 0x1D..0x1F, LOG SELECT, PERSISTENT RESERVE OUT, ...).
+//!
+//! Every reply must be GOOD, CHECK CONDITION or RESERVATION CONFLICT; CHECK CONDITION must
+//! carry sense that parses; ILLEGAL REQUEST about a field must point (SKSV) inside the CDB or
+//! the data-out. After every command the inventory must hold each cartridge exactly once
+//! (a move is all or nothing), and the state the library keeps must load again into a new
+//! library over the same media home with the same element contents.
+#![no_main]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use libfuzzer_sys::fuzz_target;
+use libvtlcart::testing::make_cartridge;
+use libvtlcart::{Format, MediumType};
+use vtl_config::{Barcode, LibraryConf, LibraryContents};
+use vtl_scsi::{InProcess, SenseKey, SenseKeySpecific, Status};
+use vtllibrary::{DriveSlot, ElementType, Library};
+use vtltape::{CompressionConfig, DriveConfig, TapeDrive};
+
+/// Vendor and product of each personality tried.
+const IDENTITIES: &[(&str, &str)] = &[
+    ("STK", "L700"),
+    ("STK", "SL500"),
+    ("IBM", "3573-TL"),
+    ("IBM", "03584L32"),
+    ("HP", "MSL6480"),
+    ("HP", "ESL"),
+    ("QUANTUM", "Scalar i500"),
+    ("SPECTRA", "PYTHON"),
+    ("VTL", "LIB"),
+];
+
+const CARTRIDGES: &[(&str, Format, MediumType, &str)] = &[
+    ("E01001L8", Format::V6, MediumType::Data, "LTO8"),
+    ("E01002L8", Format::Legacy, MediumType::Data, "LTO8"),
+    ("CLN001L8", Format::V6, MediumType::Cleaning, "LTO8"),
+    ("OLD001L3", Format::V6, MediumType::Data, "LTO3"),
+    ("MAP001L8", Format::Legacy, MediumType::Data, "LTO8"),
+];
+
+fn media_home() -> &'static Path {
+    static HOME: OnceLock<PathBuf> = OnceLock::new();
+    HOME.get_or_init(|| {
+        let home = vtl_fuzz::scratch_home().join("library");
+        let _ = std::fs::remove_dir_all(&home);
+        std::fs::create_dir_all(&home).expect("create the media home");
+        for &(pcl, format, medium, density) in CARTRIDGES {
+            make_cartridge(&home, pcl, format, medium, density, 4 << 20);
+        }
+        home
+    })
+}
+
+fn drive(home: &Path, serial: &str) -> Arc<Mutex<TapeDrive>> {
+    Arc::new(Mutex::new(TapeDrive::new(DriveConfig {
+        vendor: "IBM".into(),
+        product: "ULT3580-TD8".into(),
+        revision: "2160".into(),
+        serial: serial.into(),
+        compression: CompressionConfig {
+            algorithm: None,
+            level: 1,
+            enabled: false,
+        },
+        media_home: Some(home.to_path_buf()),
+        ..Default::default()
+    })))
+}
+
+fn library(home: &Path, conf: &LibraryConf, contents: &LibraryContents) -> Library {
+    let drives: Vec<Box<dyn DriveSlot>> = ["FZDRV001", "FZDRV002"]
+        .iter()
+        .map(|s| Box::new(drive(home, s)) as Box<dyn DriveSlot>)
+        .collect();
+    Library::new(conf, contents, drives).expect("a library over a good configuration")
+}
+
+/// Element address → barcode of every full element.
+fn contents_of(lib: &Library) -> BTreeMap<u16, String> {
+    let inv = lib.inventory();
+    let mut m = BTreeMap::new();
+    for t in ElementType::ALL {
+        for e in inv.elements(t) {
+            if let Some(b) = e.barcode() {
+                m.insert(e.address, b.to_string());
+            }
+        }
+    }
+    m
+}
+
+fn check_inventory(lib: &Library, cdb: &[u8]) -> BTreeMap<u16, String> {
+    let m = contents_of(lib);
+    let mut seen: Vec<&String> = m.values().collect();
+    seen.sort();
+    let before = seen.len();
+    seen.dedup();
+    assert_eq!(
+        seen.len(),
+        before,
+        "{cdb:02x?}: a cartridge in two elements: {m:?}"
+    );
+    assert_eq!(
+        before,
+        CARTRIDGES.len(),
+        "{cdb:02x?}: a cartridge lost: {m:?}"
+    );
+    m
+}
+
+fuzz_target!(|input: &[u8]| {
+    let Some((&setup, mut rest)) = input.split_first() else {
+        return;
+    };
+    // The cartridges are made once per process: the changer moves them but writes nothing
+    // to them (a load counts in the MAM), so only the library's state file is removed.
+    let home = media_home();
+    let _ = std::fs::remove_file(vtllibrary::journal::Journal::default_path(home, 10));
+    let (vendor, product) = IDENTITIES[usize::from(setup) % IDENTITIES.len()];
+    let mut conf = LibraryConf::new(10, 0, 0, 0);
+    conf.vendor = Some(vendor.into());
+    conf.product = Some(product.into());
+    conf.revision = Some("0107".into());
+    conf.serial = Some("FZLIB001".into());
+    conf.home = home.to_path_buf();
+    let b = |s: &str| Some(Barcode::new(s).expect("barcode"));
+    let contents = LibraryContents {
+        library: 10,
+        version: Some(2),
+        drives: vec![None; 2],
+        pickers: vec![None],
+        maps: vec![b("MAP001L8"), None],
+        slots: vec![
+            b("E01001L8"),
+            b("E01002L8"),
+            b("CLN001L8"),
+            None,
+            b("OLD001L3"),
+            None,
+        ],
+        layout: Default::default(),
+    };
+    let mut t = InProcess::new(library(home, &conf, &contents));
+    let ops: Vec<u8> = {
+        let mut v: Vec<u8> = t
+            .lu()
+            .spc()
+            .opcodes()
+            .entries()
+            .iter()
+            .map(|o| o.op)
+            .collect();
+        v.dedup();
+        v
+    };
+    let mut n = 0;
+    let mut last = BTreeMap::new();
+    let mut last_cdb = Vec::new();
+    while let Some((&head, r)) = rest.split_first() {
+        n += 1;
+        if n > 64 {
+            break;
+        }
+        let nexus = u64::from(head >> 6);
+        let len = usize::from(head & 0x1f).min(r.len());
+        let mut cdb = r[..len].to_vec();
+        let r = &r[len..];
+        if head & 0x20 != 0 && !cdb.is_empty() {
+            cdb[0] = ops[usize::from(cdb[0]) % ops.len()];
+        }
+        let (dlen, r) = match r {
+            [a, b, r @ ..] => (usize::from(u16::from_le_bytes([*a, *b])), r),
+            _ => (0, &[][..]),
+        };
+        let dlen = dlen.min(r.len());
+        let (data_out, r) = r.split_at(dlen);
+        rest = r;
+        let c = t.command(nexus, &cdb, data_out, 1 << 24);
+        match c.status {
+            Status::Good | Status::ReservationConflict => assert!(c.sense.is_empty()),
+            Status::CheckCondition => {
+                let s = c.sense().expect("CHECK CONDITION sense parses");
+                let about_a_field = matches!(
+                    (s.asc.0, s.asc.1),
+                    (0x20, 0x00) | (0x24, 0x00) | (0x26, _) | (0x1a, 0x00)
+                );
+                if s.key == SenseKey::IllegalRequest && about_a_field {
+                    match s.specific {
+                        Some(SenseKeySpecific::Field {
+                            in_cdb: true, byte, ..
+                        }) => assert!(
+                            usize::from(byte) < cdb.len().max(1),
+                            "{cdb:02x?}: pointer {byte}"
+                        ),
+                        Some(SenseKeySpecific::Field {
+                            in_cdb: false,
+                            byte,
+                            ..
+                        }) => assert!(
+                            usize::from(byte) < data_out.len().max(1),
+                            "{cdb:02x?}: param pointer {byte}"
+                        ),
+                        other => {
+                            panic!("{cdb:02x?}: ILLEGAL REQUEST without a field pointer: {other:?}")
+                        }
+                    }
+                }
+            }
+            other => panic!("{cdb:02x?}: status {other:?}"),
+        }
+        last = check_inventory(t.lu(), &cdb);
+        last_cdb = cdb;
+    }
+    // What the library acknowledged is what a library built afresh from its state finds.
+    drop(t);
+    let again = library(home, &conf, &contents);
+    if !last.is_empty() {
+        assert_eq!(
+            contents_of(&again),
+            last,
+            "after {last_cdb:02x?}: the restarted library's contents differ"
+        );
+    }
+});
