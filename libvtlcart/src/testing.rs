@@ -248,8 +248,30 @@ pub fn free_bytes(p: &Path) -> u64 {
 }
 
 impl Drop for SmallFs {
+    /// Unmount and remove the mount point. A child another test thread is forking at that
+    /// moment holds copies of that thread's file descriptors until it execs, which makes
+    /// `umount` answer "target is busy": retry a few times, then detach the filesystem
+    /// lazily (`umount -l`) so that no mount outlives the test.
     fn drop(&mut self) {
-        let _ = std::process::Command::new("umount").arg(&self.dir).status();
+        let umount = |lazy: bool| {
+            let mut c = std::process::Command::new("umount");
+            if lazy {
+                c.arg("-l");
+            }
+            c.arg(&self.dir)
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        };
+        let done = (0..5).any(|i| {
+            if i > 0 {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            umount(false)
+        });
+        if !done && !umount(true) {
+            eprintln!("could not unmount {}", self.dir.display());
+        }
         let _ = std::fs::remove_dir(&self.dir);
     }
 }
