@@ -27,7 +27,7 @@ use libfuzzer_sys::fuzz_target;
 use libvtlcart::testing::make_cartridge;
 use libvtlcart::{Format, MediumType};
 use vtl_config::{Barcode, LibraryConf, LibraryContents};
-use vtl_scsi::{InProcess, SenseKey, SenseKeySpecific, Status};
+use vtl_scsi::InProcess;
 use vtllibrary::{DriveSlot, ElementType, Library};
 use vtltape::{CompressionConfig, DriveConfig, TapeDrive};
 
@@ -65,6 +65,22 @@ fn media_home() -> &'static Path {
     })
 }
 
+/// The op codes the library reports in REPORT SUPPORTED OPERATION CODES (the SPC core's
+/// without persistent reservations, and the SMC ones), worked out once.
+fn ops() -> &'static [u8] {
+    static OPS: OnceLock<Vec<u8>> = OnceLock::new();
+    OPS.get_or_init(|| {
+        let table = vtl_scsi::opcodes::OpcodeTable::new(
+            vtl_scsi::spc::spc_opcodes(false)
+                .into_iter()
+                .chain(vtllibrary::library::smc_opcodes()),
+        );
+        let mut v: Vec<u8> = table.entries().iter().map(|o| o.op).collect();
+        v.dedup();
+        v
+    })
+}
+
 fn drive(home: &Path, serial: &str) -> Arc<Mutex<TapeDrive>> {
     Arc::new(Mutex::new(TapeDrive::new(DriveConfig {
         vendor: "IBM".into(),
@@ -79,6 +95,38 @@ fn drive(home: &Path, serial: &str) -> Arc<Mutex<TapeDrive>> {
         media_home: Some(home.to_path_buf()),
         ..Default::default()
     })))
+}
+
+/// The library's configuration: personality `vendor` / `product`, media home `home`.
+fn conf(home: &Path, vendor: &str, product: &str) -> LibraryConf {
+    let mut conf = LibraryConf::new(10, 0, 0, 0);
+    conf.vendor = Some(vendor.into());
+    conf.product = Some(product.into());
+    conf.revision = Some("0107".into());
+    conf.serial = Some("FZLIB001".into());
+    conf.home = home.to_path_buf();
+    conf
+}
+
+/// 2 drives (empty), 1 picker, MAP001L8 in the first of 2 MAP elements, 6 slots.
+fn contents() -> LibraryContents {
+    let b = |s: &str| Some(Barcode::new(s).expect("barcode"));
+    LibraryContents {
+        library: 10,
+        version: Some(2),
+        drives: vec![None; 2],
+        pickers: vec![None],
+        maps: vec![b("MAP001L8"), None],
+        slots: vec![
+            b("E01001L8"),
+            b("E01002L8"),
+            b("CLN001L8"),
+            None,
+            b("OLD001L3"),
+            None,
+        ],
+        layout: Default::default(),
+    }
 }
 
 fn library(home: &Path, conf: &LibraryConf, contents: &LibraryContents) -> Library {
@@ -123,105 +171,23 @@ fn check_inventory(lib: &Library, cdb: &[u8]) -> BTreeMap<u16, String> {
 }
 
 fuzz_target!(|input: &[u8]| {
-    let Some((&setup, mut rest)) = input.split_first() else {
+    let Some((&setup, rest)) = input.split_first() else {
         return;
     };
+    let ops = ops();
     // The cartridges are made once per process: the changer moves them but writes nothing
     // to them (a load counts in the MAM), so only the library's state file is removed.
     let home = media_home();
     let _ = std::fs::remove_file(vtllibrary::journal::Journal::default_path(home, 10));
     let (vendor, product) = IDENTITIES[usize::from(setup) % IDENTITIES.len()];
-    let mut conf = LibraryConf::new(10, 0, 0, 0);
-    conf.vendor = Some(vendor.into());
-    conf.product = Some(product.into());
-    conf.revision = Some("0107".into());
-    conf.serial = Some("FZLIB001".into());
-    conf.home = home.to_path_buf();
-    let b = |s: &str| Some(Barcode::new(s).expect("barcode"));
-    let contents = LibraryContents {
-        library: 10,
-        version: Some(2),
-        drives: vec![None; 2],
-        pickers: vec![None],
-        maps: vec![b("MAP001L8"), None],
-        slots: vec![
-            b("E01001L8"),
-            b("E01002L8"),
-            b("CLN001L8"),
-            None,
-            b("OLD001L3"),
-            None,
-        ],
-        layout: Default::default(),
-    };
+    let conf = conf(home, vendor, product);
+    let contents = contents();
     let mut t = InProcess::new(library(home, &conf, &contents));
-    let ops: Vec<u8> = {
-        let mut v: Vec<u8> = t
-            .lu()
-            .spc()
-            .opcodes()
-            .entries()
-            .iter()
-            .map(|o| o.op)
-            .collect();
-        v.dedup();
-        v
-    };
-    let mut n = 0;
     let mut last = BTreeMap::new();
     let mut last_cdb = Vec::new();
-    while let Some((&head, r)) = rest.split_first() {
-        n += 1;
-        if n > 64 {
-            break;
-        }
-        let nexus = u64::from(head >> 6);
-        let len = usize::from(head & 0x1f).min(r.len());
-        let mut cdb = r[..len].to_vec();
-        let r = &r[len..];
-        if head & 0x20 != 0 && !cdb.is_empty() {
-            cdb[0] = ops[usize::from(cdb[0]) % ops.len()];
-        }
-        let (dlen, r) = match r {
-            [a, b, r @ ..] => (usize::from(u16::from_le_bytes([*a, *b])), r),
-            _ => (0, &[][..]),
-        };
-        let dlen = dlen.min(r.len());
-        let (data_out, r) = r.split_at(dlen);
-        rest = r;
+    for (nexus, cdb, data_out) in vtl_fuzz::commands(rest, ops) {
         let c = t.command(nexus, &cdb, data_out, 1 << 24);
-        match c.status {
-            Status::Good | Status::ReservationConflict => assert!(c.sense.is_empty()),
-            Status::CheckCondition => {
-                let s = c.sense().expect("CHECK CONDITION sense parses");
-                let about_a_field = matches!(
-                    (s.asc.0, s.asc.1),
-                    (0x20, 0x00) | (0x24, 0x00) | (0x26, _) | (0x1a, 0x00)
-                );
-                if s.key == SenseKey::IllegalRequest && about_a_field {
-                    match s.specific {
-                        Some(SenseKeySpecific::Field {
-                            in_cdb: true, byte, ..
-                        }) => assert!(
-                            usize::from(byte) < cdb.len().max(1),
-                            "{cdb:02x?}: pointer {byte}"
-                        ),
-                        Some(SenseKeySpecific::Field {
-                            in_cdb: false,
-                            byte,
-                            ..
-                        }) => assert!(
-                            usize::from(byte) < data_out.len().max(1),
-                            "{cdb:02x?}: param pointer {byte}"
-                        ),
-                        other => {
-                            panic!("{cdb:02x?}: ILLEGAL REQUEST without a field pointer: {other:?}")
-                        }
-                    }
-                }
-            }
-            other => panic!("{cdb:02x?}: status {other:?}"),
-        }
+        vtl_fuzz::check_reply(&c, &cdb, data_out);
         last = check_inventory(t.lu(), &cdb);
         last_cdb = cdb;
     }

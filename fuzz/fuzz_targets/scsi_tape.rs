@@ -20,7 +20,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use libvtlcart::{Format, MediumType};
-use vtl_scsi::{InProcess, SenseKey, SenseKeySpecific, Status};
+use vtl_scsi::InProcess;
 use vtltape::{CompressionConfig, DriveConfig, TapeDrive};
 
 /// Op codes the drive implements (SPC + SSC), to aim the fuzzer at the parsers behind them.
@@ -39,7 +39,7 @@ const PRODUCTS: &[&str] = &[
 ];
 
 fuzz_target!(|input: &[u8]| {
-    let Some((&setup, mut rest)) = input.split_first() else {
+    let Some((&setup, rest)) = input.split_first() else {
         return;
     };
     let home = vtl_fuzz::scratch_home();
@@ -71,65 +71,8 @@ fuzz_target!(|input: &[u8]| {
     if setup & 8 == 0 {
         let _ = t.lu().load_barcode("FUZZ01L8");
     }
-    let mut n = 0;
-    while let Some((&head, r)) = rest.split_first() {
-        n += 1;
-        if n > 64 {
-            break;
-        }
-        let nexus = u64::from(head >> 6);
-        let len = usize::from(head & 0x1f).min(r.len());
-        let mut cdb = r[..len].to_vec();
-        let r = &r[len..];
-        if head & 0x20 != 0 && !cdb.is_empty() {
-            cdb[0] = OPS[usize::from(cdb[0]) % OPS.len()];
-        }
-        let (dlen, r) = match r {
-            [a, b, r @ ..] => (usize::from(u16::from_le_bytes([*a, *b])), r),
-            _ => (0, &[][..]),
-        };
-        let dlen = dlen.min(r.len());
-        let (data_out, r) = r.split_at(dlen);
-        rest = r;
+    for (nexus, cdb, data_out) in vtl_fuzz::commands(rest, OPS) {
         let c = t.command(nexus, &cdb, data_out, 1 << 24);
-        match c.status {
-            Status::Good | Status::ReservationConflict => assert!(c.sense.is_empty()),
-            Status::CheckCondition => {
-                let s = c.sense().expect("CHECK CONDITION sense parses");
-                // Errors about a field must point at it; other ILLEGAL REQUEST conditions
-                // (medium removal prevented, sequential positioning error, command
-                // sequence error, ...) concern no field.
-                let about_a_field = matches!(
-                    (s.asc.0, s.asc.1),
-                    (0x20, 0x00) | (0x24, 0x00) | (0x26, _) | (0x1a, 0x00)
-                );
-                if s.key == SenseKey::IllegalRequest && about_a_field {
-                    match s.specific {
-                        Some(SenseKeySpecific::Field {
-                            in_cdb: true, byte, ..
-                        }) => {
-                            assert!(
-                                usize::from(byte) < cdb.len().max(1),
-                                "{cdb:02x?}: pointer {byte}"
-                            )
-                        }
-                        Some(SenseKeySpecific::Field {
-                            in_cdb: false,
-                            byte,
-                            ..
-                        }) => {
-                            assert!(
-                                usize::from(byte) < data_out.len().max(1),
-                                "{cdb:02x?}: param pointer {byte}"
-                            )
-                        }
-                        other => {
-                            panic!("{cdb:02x?}: ILLEGAL REQUEST without a field pointer: {other:?}")
-                        }
-                    }
-                }
-            }
-            other => panic!("{cdb:02x?}: status {other:?}"),
-        }
+        vtl_fuzz::check_reply(&c, &cdb, data_out);
     }
 });

@@ -333,3 +333,77 @@ pub fn exercise_mam(m: &Mam) {
     let m3 = Mam::from_legacy_bytes(&l, p).expect("our own legacy MAM parses");
     assert_eq!(m3.to_legacy_bytes(), l, "legacy MAM round trip");
 }
+
+/// At most this many commands are taken from one input of the SCSI targets.
+pub const MAX_COMMANDS: usize = 64;
+
+/// The commands of a SCSI target's input (after its setup byte): records
+/// `[nexus << 6 | aim << 5 | cdb length][cdb][data-out length, u16 LE][data-out]`, each
+/// field cut short where the input ends, at most [`MAX_COMMANDS`]. When the aim bit is set
+/// (and the CDB is not empty) its op code is replaced by `ops[op % ops.len()]`, so that
+/// most commands reach the parsers behind implemented op codes. Yields (nexus, CDB,
+/// data-out).
+pub fn commands<'a>(
+    mut rest: &'a [u8],
+    ops: &'a [u8],
+) -> impl Iterator<Item = (u64, Vec<u8>, &'a [u8])> + 'a {
+    std::iter::from_fn(move || {
+        let (&head, r) = rest.split_first()?;
+        let len = usize::from(head & 0x1f).min(r.len());
+        let (cdb, r) = r.split_at(len);
+        let mut cdb = cdb.to_vec();
+        if head & 0x20 != 0 && !cdb.is_empty() && !ops.is_empty() {
+            cdb[0] = ops[usize::from(cdb[0]) % ops.len()];
+        }
+        let (dlen, r) = match r {
+            [a, b, r @ ..] => (usize::from(u16::from_le_bytes([*a, *b])), r),
+            _ => (0, &[][..]),
+        };
+        let (data_out, r) = r.split_at(dlen.min(r.len()));
+        rest = r;
+        Some((u64::from(head >> 6), cdb, data_out))
+    })
+    .take(MAX_COMMANDS)
+}
+
+/// Check what any SCSI reply promises: the status is GOOD, CHECK CONDITION or RESERVATION
+/// CONFLICT; only CHECK CONDITION carries sense, and that sense parses; an ILLEGAL REQUEST
+/// about a field (INVALID COMMAND OPERATION CODE, INVALID FIELD IN CDB / PARAMETER LIST,
+/// PARAMETER LIST LENGTH ERROR) points (SKSV) inside the CDB or the data-out. Other ILLEGAL
+/// REQUEST conditions (medium removal prevented, positioning or command sequence errors,
+/// ...) concern no field.
+pub fn check_reply(c: &vtl_scsi::Completion, cdb: &[u8], data_out: &[u8]) {
+    use vtl_scsi::{SenseKey, SenseKeySpecific, Status};
+    match c.status {
+        Status::Good | Status::ReservationConflict => assert!(c.sense.is_empty()),
+        Status::CheckCondition => {
+            let s = c.sense().expect("CHECK CONDITION sense parses");
+            let about_a_field = matches!(
+                (s.asc.0, s.asc.1),
+                (0x20, 0x00) | (0x24, 0x00) | (0x26, _) | (0x1a, 0x00)
+            );
+            if s.key == SenseKey::IllegalRequest && about_a_field {
+                match s.specific {
+                    Some(SenseKeySpecific::Field {
+                        in_cdb: true, byte, ..
+                    }) => assert!(
+                        usize::from(byte) < cdb.len().max(1),
+                        "{cdb:02x?}: pointer {byte}"
+                    ),
+                    Some(SenseKeySpecific::Field {
+                        in_cdb: false,
+                        byte,
+                        ..
+                    }) => assert!(
+                        usize::from(byte) < data_out.len().max(1),
+                        "{cdb:02x?}: param pointer {byte}"
+                    ),
+                    other => {
+                        panic!("{cdb:02x?}: ILLEGAL REQUEST without a field pointer: {other:?}")
+                    }
+                }
+            }
+        }
+        other => panic!("{cdb:02x?}: status {other:?}"),
+    }
+}
