@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{FORMATS, cart_in};
+use common::{FORMATS, block_number, cart_in, param_field};
 use libvtlcart::crypt::{SEAL_MAGIC, fingerprint};
 use libvtlcart::testing::make_cartridge;
 use libvtlcart::{Format, MediumType};
@@ -118,12 +118,6 @@ fn write(t: &mut InProcess<TapeDrive>, data: &[u8]) {
 fn read(t: &mut InProcess<TapeDrive>, len: u32) -> vtl_scsi::Completion {
     let l = len.to_be_bytes();
     t.command(1, &[0x08, 0, l[1], l[2], l[3], 0], &[], len as usize)
-}
-
-fn block_number(t: &mut InProcess<TapeDrive>) -> u32 {
-    let c = t.command(1, &[0x34, 0, 0, 0, 0, 0, 0, 0, 0, 0], &[], 20);
-    assert!(c.is_good());
-    u32::from_be_bytes(c.data[4..8].try_into().unwrap())
 }
 
 /// DATA PROTECT with `ascq` under ASC 0x74, INFORMATION = `info`, tape at `block`.
@@ -413,92 +407,90 @@ fn raw_read_of_a_protected_block_and_integrity_failure() {
 #[test]
 fn set_data_encryption_page_errors_point_at_the_field() {
     let (_h, mut t) = loaded(Format::V6);
-    let param = |c: &vtl_scsi::Completion| {
-        assert_eq!(c.key_asc(), Some((5, 0x26, 0)), "{:?}", c.key_asc());
-        match c.sense().unwrap().specific {
-            Some(SenseKeySpecific::Field {
-                in_cdb: false,
-                byte,
-                bit,
-            }) => (byte, bit),
-            o => panic!("{o:?}"),
-        }
-    };
     // ENCRYPT needs the 32-byte key.
     assert_eq!(
-        param(&spout(&mut t, &sde(0, 2, 2, &KEY[..16], &[]))),
+        param_field(&spout(&mut t, &sde(0, 2, 2, &KEY[..16], &[]))),
         (18, None)
     );
     // DECRYPT needs a key.
-    assert_eq!(param(&spout(&mut t, &sde(0, 0, 2, &[], &[]))), (18, None));
+    assert_eq!(
+        param_field(&spout(&mut t, &sde(0, 0, 2, &[], &[]))),
+        (18, None)
+    );
     // EXTERNAL mode, reserved decryption mode.
-    assert_eq!(param(&spout(&mut t, &sde(0, 1, 0, &[], &[]))), (6, None));
-    assert_eq!(param(&spout(&mut t, &sde(0, 0, 4, &[], &[]))), (7, None));
+    assert_eq!(
+        param_field(&spout(&mut t, &sde(0, 1, 0, &[], &[]))),
+        (6, None)
+    );
+    assert_eq!(
+        param_field(&spout(&mut t, &sde(0, 0, 4, &[], &[]))),
+        (7, None)
+    );
     // LOCAL scope, LOCK.
     let mut p = sde(0, 2, 2, &KEY, &[]);
     p[4] = 1 << 5;
-    assert_eq!(param(&spout(&mut t, &p)), (4, Some(7)));
+    assert_eq!(param_field(&spout(&mut t, &p)), (4, Some(7)));
     p[4] = 2 << 5 | 1;
-    assert_eq!(param(&spout(&mut t, &p)), (4, Some(0)));
+    assert_eq!(param_field(&spout(&mut t, &p)), (4, Some(0)));
     // RDMC 01b, SDK, CKORP, CKORL.
     assert_eq!(
-        param(&spout(&mut t, &sde(0x10, 2, 2, &KEY, &[]))),
+        param_field(&spout(&mut t, &sde(0x10, 2, 2, &KEY, &[]))),
         (5, Some(5))
     );
     assert_eq!(
-        param(&spout(&mut t, &sde(0x08, 2, 2, &KEY, &[]))),
+        param_field(&spout(&mut t, &sde(0x08, 2, 2, &KEY, &[]))),
         (5, Some(3))
     );
     assert_eq!(
-        param(&spout(&mut t, &sde(0x02, 2, 2, &KEY, &[]))),
+        param_field(&spout(&mut t, &sde(0x02, 2, 2, &KEY, &[]))),
         (5, Some(1))
     );
     assert_eq!(
-        param(&spout(&mut t, &sde(0x01, 2, 2, &KEY, &[]))),
+        param_field(&spout(&mut t, &sde(0x01, 2, 2, &KEY, &[]))),
         (5, Some(0))
     );
     // Algorithm index, key format, KAD format, a reserved byte.
     let mut p = sde(0, 2, 2, &KEY, &[]);
     p[8] = 2;
-    assert_eq!(param(&spout(&mut t, &p)), (8, None));
+    assert_eq!(param_field(&spout(&mut t, &p)), (8, None));
     let mut p = sde(0, 2, 2, &KEY, &[]);
     p[9] = 2;
-    assert_eq!(param(&spout(&mut t, &p)), (9, None));
+    assert_eq!(param_field(&spout(&mut t, &p)), (9, None));
     let mut p = sde(0, 2, 2, &KEY, &[]);
     p[10] = 3;
-    assert_eq!(param(&spout(&mut t, &p)), (10, None));
+    assert_eq!(param_field(&spout(&mut t, &p)), (10, None));
     let mut p = sde(0, 2, 2, &KEY, &[]);
     p[15] = 1;
-    assert_eq!(param(&spout(&mut t, &p)), (15, None));
+    assert_eq!(param_field(&spout(&mut t, &p)), (15, None));
     // KADs: too long (its length field), a nonce (its type), out of order, AUTHENTICATED.
     let long = [0u8; 33];
     assert_eq!(
-        param(&spout(&mut t, &sde(0, 2, 2, &KEY, &[(0, &long)]))),
+        param_field(&spout(&mut t, &sde(0, 2, 2, &KEY, &[(0, &long)]))),
         (54, None)
     );
     assert_eq!(
-        param(&spout(&mut t, &sde(0, 2, 2, &KEY, &[(1, &long[..13])]))),
+        param_field(&spout(&mut t, &sde(0, 2, 2, &KEY, &[(1, &long[..13])]))),
         (54, None)
     );
     assert_eq!(
-        param(&spout(&mut t, &sde(0, 2, 2, &KEY, &[(2, b"n")]))),
+        param_field(&spout(&mut t, &sde(0, 2, 2, &KEY, &[(2, b"n")]))),
         (52, None)
     );
     assert_eq!(
-        param(&spout(&mut t, &sde(0, 2, 2, &KEY, &[(1, b"a"), (0, b"u")]))),
+        param_field(&spout(&mut t, &sde(0, 2, 2, &KEY, &[(1, b"a"), (0, b"u")]))),
         (57, None)
     );
     let mut p = sde(0, 2, 2, &KEY, &[(0, b"u")]);
     p[53] = 1;
-    assert_eq!(param(&spout(&mut t, &p)), (53, None));
+    assert_eq!(param_field(&spout(&mut t, &p)), (53, None));
     // A descriptor running past the page.
     let mut p = sde(0, 2, 2, &KEY, &[(0, b"u")]);
     p[55] = 9;
-    assert_eq!(param(&spout(&mut t, &p)), (54, None));
+    assert_eq!(param_field(&spout(&mut t, &p)), (54, None));
     // Page code other than the CDB's.
     let mut p = sde(0, 2, 2, &KEY, &[]);
     p[1] = 0x11;
-    assert_eq!(param(&spout(&mut t, &p)), (0, None));
+    assert_eq!(param_field(&spout(&mut t, &p)), (0, None));
     // Shorter than the page it announces, or than 20 bytes.
     let p = sde(0, 2, 2, &KEY, &[]);
     let c = t.command(1, &spout_cdb(30), &p[..30], 0);

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::cart;
+use common::{block_number, cart, param_field};
 use libvtlcart::MediumType;
 use vtl_scsi::{InProcess, SenseKeySpecific};
 use vtltape::lbp::RsCrcOrder;
@@ -77,27 +77,10 @@ fn read(t: &mut InProcess<TapeDrive>, fixed: bool, len: u32, alloc: usize) -> vt
     t.command(1, &[0x08, u8::from(fixed), l[1], l[2], l[3], 0], &[], alloc)
 }
 
-fn block_number(t: &mut InProcess<TapeDrive>) -> u32 {
-    let c = t.command(1, &[0x34, 0, 0, 0, 0, 0, 0, 0, 0, 0], &[], 20);
-    u32::from_be_bytes(c.data[4..8].try_into().unwrap())
-}
-
 fn unit(block: &[u8], pi: [u8; 4]) -> Vec<u8> {
     let mut v = block.to_vec();
     v.extend_from_slice(&pi);
     v
-}
-
-fn param_field(c: &vtl_scsi::Completion) -> (u16, Option<u8>) {
-    assert_eq!(c.key_asc(), Some((5, 0x26, 0)), "{:?}", c.key_asc());
-    match c.sense().unwrap().specific {
-        Some(SenseKeySpecific::Field {
-            in_cdb: false,
-            byte,
-            bit,
-        }) => (byte, bit),
-        o => panic!("{o:?}"),
-    }
 }
 
 #[test]

@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 
 use libvtlcart::testing::make_cartridge;
 use libvtlcart::{Format, MediumType};
-use vtl_scsi::{Asc, ScsiError, Sense, SenseKey};
+use vtl_scsi::{Asc, Completion, InProcess, ScsiError, Sense, SenseKey, SenseKeySpecific};
 use vtltape::cdb::Command;
-use vtltape::{CompressionConfig, Drive, DriveConfig};
+use vtltape::{CompressionConfig, Drive, DriveConfig, TapeDrive};
 
 /// An IBM LTO-8 drive (reads and writes LTO7/LTO8) without compression, media home `home`.
 pub fn lto8_drive(home: &Path) -> Drive {
@@ -121,6 +121,27 @@ pub fn position(d: &mut Drive) -> (u8, u8, u32, u32) {
 /// The current block number from READ POSITION.
 pub fn block(d: &mut Drive) -> u32 {
     position(d).2
+}
+
+/// The current block number from READ POSITION (short form) through the logical unit.
+pub fn block_number(t: &mut InProcess<TapeDrive>) -> u32 {
+    let c = t.command(1, &[0x34, 0, 0, 0, 0, 0, 0, 0, 0, 0], &[], 20);
+    assert!(c.is_good());
+    u32::from_be_bytes(c.data[4..8].try_into().unwrap())
+}
+
+/// The field pointer (byte, bit) of an INVALID FIELD IN PARAMETER LIST reply; panics on any
+/// other reply.
+pub fn param_field(c: &Completion) -> (u16, Option<u8>) {
+    assert_eq!(c.key_asc(), Some((5, 0x26, 0)), "{:?}", c.key_asc());
+    match c.sense().unwrap().specific {
+        Some(SenseKeySpecific::Field {
+            in_cdb: false,
+            byte,
+            bit,
+        }) => (byte, bit),
+        o => panic!("{o:?}"),
+    }
 }
 
 /// Sense with `key`/`asc` and the stream bits and INFORMATION given.
