@@ -1283,6 +1283,7 @@ mod tests {
     use crate::mam::NewMam;
     use crate::media::Density;
     use crate::partition::crash_sim;
+    use crate::testing::open_writable;
 
     /// A block written straight to the data file, past the data buffer.
     const BIG: usize = crate::partition::DIRECT_WRITE_BYTES + 4000;
@@ -1308,14 +1309,6 @@ mod tests {
         )
         .unwrap();
         dir
-    }
-
-    fn rw(dir: &Path) -> Cartridge {
-        let o = OpenOptionsCart {
-            write: true,
-            ..Default::default()
-        };
-        Cartridge::open(dir, &o).unwrap()
     }
 
     fn block(n: u32, len: usize) -> Vec<u8> {
@@ -1348,7 +1341,7 @@ mod tests {
 
     /// A tape holding blocks 0..3 (1000 bytes, LZO for block 1) and a filemark, durable.
     fn durable_start(dir: &Path) -> (Cartridge, Vec<Option<usize>>) {
-        let mut c = rw(dir);
+        let mut c = open_writable(dir);
         for n in 0..3 {
             let comp = if n == 1 {
                 Compression::Lzo
@@ -1418,7 +1411,7 @@ mod tests {
     fn read_ahead_follows_overwrites() {
         let home = tempfile::tempdir().unwrap();
         let dir = tape(home.path(), Format::Legacy);
-        let mut c = rw(&dir);
+        let mut c = open_writable(&dir);
         let mut want = Vec::new();
         for n in 0..300 {
             c.write_block(&block(n, 64), Compression::None, None)

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::{Cartridge, CreateSpec, Density, Format, Mam, MediumType, NewMam};
+use crate::{Cartridge, CreateSpec, Density, Format, Mam, MediumType, NewMam, OpenOptionsCart};
 
 /// `../shared/fixtures/mhvtl` beside the workspace (or `$VTL_FIXTURES`), if present.
 ///
@@ -159,6 +159,16 @@ pub fn assert_same_as_mhvtl(ours: &Path, theirs: &Path, id: &str) {
             );
         }
     }
+}
+
+/// Open the cartridge in `dir` for writing (strictly, no recovery); panics with the error.
+pub fn open_writable(dir: &Path) -> Cartridge {
+    let opts = OpenOptionsCart {
+        write: true,
+        ..Default::default()
+    };
+    Cartridge::open(dir, &opts)
+        .unwrap_or_else(|e| panic!("open {} for writing: {e}", dir.display()))
 }
 
 /// A size-limited filesystem (tmpfs) mounted on a fresh temporary directory, for disk-full

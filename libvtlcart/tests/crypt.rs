@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 
 use libvtlcart::crypt::{SEAL_MAGIC, fingerprint};
-use libvtlcart::testing::make_cartridge;
+use libvtlcart::testing::{make_cartridge, open_writable};
 use libvtlcart::{
     Cartridge, Compression, DataKey, DecryptError, Format, MediumType, Object, OpenOptionsCart,
     SealOptions, crypt::decrypt_block,
@@ -19,17 +19,6 @@ const KEY: [u8; 32] = [
     0xb0, 0xb1, 0xb2, 0xb3, 0xb4, 0xb5, 0xb6, 0xb7, 0xb8, 0xb9, 0xba, 0xbb, 0xbc, 0xbd, 0xbe, 0xbf,
 ];
 
-fn writable(dir: &Path) -> Cartridge {
-    Cartridge::open(
-        dir,
-        &OpenOptionsCart {
-            write: true,
-            ..Default::default()
-        },
-    )
-    .unwrap()
-}
-
 /// A cartridge holding `blocks` sealed with `key`, then one filemark.
 fn tape_with(
     home: &Path,
@@ -39,7 +28,7 @@ fn tape_with(
     opts: &SealOptions,
 ) -> std::path::PathBuf {
     let dir = make_cartridge(home, "E01001L8", format, MediumType::Data, "LTO8", 8 << 20);
-    let mut c = writable(&dir);
+    let mut c = open_writable(&dir);
     for (data, comp) in blocks {
         c.write_block_sealed(data, *comp, key, opts).unwrap();
     }
@@ -248,7 +237,7 @@ fn write_refuses_short_keys_and_long_kads() {
         "LTO8",
         8 << 20,
     );
-    let mut c = writable(&dir);
+    let mut c = open_writable(&dir);
     let short = DataKey::new(&[1; 16]).unwrap();
     assert!(
         c.write_block_sealed(b"x", Compression::None, &short, &SealOptions::default())

@@ -23,6 +23,7 @@
 use std::path::{Path, PathBuf};
 
 use libvtlcart::index::{FLAG_CRC, FLAG_LZO, FLAG_ZLIB};
+use libvtlcart::testing::open_writable;
 use libvtlcart::{
     CartError, Cartridge, Compression, EARLY_WARNING_BYTES, Format, MediumType, Object,
     OpenOptionsCart, SpaceOutcome, SpaceStop,
@@ -34,17 +35,6 @@ use proptest::test_runner::TestCaseError;
 
 fn new_tape(home: &Path, pcl: &str, format: Format, medium: MediumType, capacity: u64) -> PathBuf {
     libvtlcart::testing::make_cartridge(home, pcl, format, medium, "LTO8", capacity)
-}
-
-fn open_rw(dir: &Path) -> Cartridge {
-    Cartridge::open(
-        dir,
-        &OpenOptionsCart {
-            write: true,
-            ..Default::default()
-        },
-    )
-    .unwrap()
 }
 
 fn open_ro(dir: &Path) -> Cartridge {
@@ -411,7 +401,7 @@ fn check_whole_tape(c: &Cartridge, m: &Model) -> Result<(), TestCaseError> {
 fn run_model(format: Format, medium: MediumType, ops: &[Op]) -> Result<(), TestCaseError> {
     let home = tempfile::tempdir().unwrap();
     let dir = new_tape(home.path(), "MODEL1L8", format, medium, 100 << 20);
-    let mut c = Some(open_rw(&dir));
+    let mut c = Some(open_writable(&dir));
     let mut m = Model {
         objs: Vec::new(),
         pos: 0,
@@ -477,7 +467,11 @@ fn run_model(format: Format, medium: MediumType, ops: &[Op]) -> Result<(), TestC
                     old.unload().unwrap();
                 }
                 let rw = !matches!(op, Op::ReopenReadOnly);
-                let t = if rw { open_rw(&dir) } else { open_ro(&dir) };
+                let t = if rw {
+                    open_writable(&dir)
+                } else {
+                    open_ro(&dir)
+                };
                 prop_assert_eq!(t.format(), format);
                 prop_assert_eq!(t.is_write_protected(), !rw);
                 c = Some(t);
@@ -554,7 +548,7 @@ fn worm_label_case_and_refusals() {
     for format in [Format::Legacy, Format::V6] {
         let home = tempfile::tempdir().unwrap();
         let dir = new_tape(home.path(), "WORM01L7", format, MediumType::Worm, 100 << 20);
-        let mut c = open_rw(&dir);
+        let mut c = open_writable(&dir);
         // The label case: one filemark and nothing else, written over from BOT.
         c.write_filemarks(1).unwrap();
         c.rewind();
@@ -590,7 +584,7 @@ fn refused_writes_change_nothing() {
         MediumType::Data,
         100 << 20,
     );
-    let mut c = open_rw(&dir);
+    let mut c = open_writable(&dir);
     c.write_block(b"abc", Compression::None, None).unwrap();
     assert!(matches!(
         c.write_block(b"", Compression::None, None).unwrap_err(),
@@ -605,11 +599,11 @@ fn refused_writes_change_nothing() {
     ] {
         let dir = new_tape(home.path(), pcl, Format::Legacy, medium, 100 << 20);
         if wp {
-            let mut c = open_rw(&dir);
+            let mut c = open_writable(&dir);
             c.mam_mut().set_write_protected(true);
             c.unload().unwrap();
         }
-        let mut c = open_rw(&dir);
+        let mut c = open_writable(&dir);
         assert!(c.is_write_protected(), "{pcl}");
         for e in [
             c.write_block(b"x", Compression::None, None).unwrap_err(),
@@ -646,7 +640,7 @@ fn file_sizes(dir: &Path) -> Vec<(String, u64)> {
 fn capacity_scenario(format: Format, medium: MediumType) {
     let home = tempfile::tempdir().unwrap();
     let dir = new_tape(home.path(), "SMALL1L8", format, medium, 3 * MIB);
-    let mut c = open_rw(&dir);
+    let mut c = open_writable(&dir);
     let half = payload(MIB as usize / 2, 4); // random: compression cannot shrink it
     let ctx = format!("{format:?} {medium:?}");
 
@@ -716,7 +710,7 @@ fn capacity_scenario(format: Format, medium: MediumType) {
     c.unload().unwrap();
 
     // After a reload the same accounting holds.
-    let mut c = open_rw(&dir);
+    let mut c = open_writable(&dir);
     assert_eq!(c.remaining(0), 0, "{ctx}");
     c.seek_eod();
     assert!(c.position().early_warning, "{ctx}");
@@ -761,7 +755,7 @@ fn capacity_counts_stored_bytes_of_compressed_blocks() {
         MediumType::Data,
         3 * MIB,
     );
-    let mut c = open_rw(&dir);
+    let mut c = open_writable(&dir);
     // 8 MiB of one byte compresses to a few KiB: it fits a 3 MiB tape.
     let zeros = vec![0u8; 8 * MIB as usize];
     let o = c.write_block(&zeros, Compression::Zlib(6), None).unwrap();

@@ -172,21 +172,10 @@ fn sync_dir(dir: &std::path::Path) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::make_cartridge;
+    use crate::testing::{make_cartridge, open_writable};
     use crate::{CartError, Cartridge, Compression, Format, MediumType, Object, OpenOptionsCart};
 
     const MIB: u64 = 1 << 20;
-
-    fn open(dir: &std::path::Path) -> Cartridge {
-        Cartridge::open(
-            dir,
-            &OpenOptionsCart {
-                write: true,
-                ..Default::default()
-            },
-        )
-        .unwrap()
-    }
 
     #[test]
     fn two_partitions_then_back_to_one() {
@@ -199,7 +188,7 @@ mod tests {
             "LTO8",
             64 * MIB,
         );
-        let mut c = open(&dir);
+        let mut c = open_writable(&dir);
         c.write_block(b"old data", Compression::None, None).unwrap();
         c.write_filemarks(1).unwrap();
         c.format_partitions(&[8 * MIB, 56 * MIB]).unwrap();
@@ -216,7 +205,7 @@ mod tests {
             assert!(dir.join(f).is_file(), "{f}");
         }
         // Reload: the geometry and the data are there.
-        let mut c = open(&dir);
+        let mut c = open_writable(&dir);
         assert_eq!(c.partition_count(), 2);
         assert_eq!(c.mam().partition_capacity(0), 8 * MIB);
         assert_eq!(c.mam().partition_capacity(1), 56 * MIB);
@@ -235,7 +224,7 @@ mod tests {
         assert_eq!(c.mam().partition_capacity(0), 0);
         assert_eq!(c.mam().partition_capacity(1), 0);
         c.unload().unwrap();
-        let c = open(&dir);
+        let c = open_writable(&dir);
         assert_eq!(c.partition_count(), 1);
         assert_eq!(c.capacity(0), 64 * MIB);
     }
@@ -251,7 +240,7 @@ mod tests {
             "LTO8",
             64 * MIB,
         );
-        let mut c = open(&dir);
+        let mut c = open_writable(&dir);
         c.write_block(b"keep", Compression::None, None).unwrap();
         c.write_filemarks(1).unwrap();
         for caps in [
@@ -273,7 +262,7 @@ mod tests {
             "LTO8",
             64 * MIB,
         );
-        let mut c = open(&dir);
+        let mut c = open_writable(&dir);
         assert!(matches!(
             c.format_partitions(&[MIB, MIB]),
             Err(CartError::InvalidArgument(_))
@@ -302,7 +291,7 @@ mod tests {
         // What a crash between removing data.2 and removing indx.2/meta.2 leaves.
         std::fs::write(dir.join("indx.1"), [1u8; 512]).unwrap();
         std::fs::write(dir.join("meta.1"), [7u8; 600]).unwrap();
-        let mut c = open(&dir);
+        let mut c = open_writable(&dir);
         assert_eq!(c.partition_count(), 1);
         c.format_partitions(&[16 * MIB, 16 * MIB]).unwrap();
         assert_eq!(c.partition(1).unwrap().eod(), 0);
