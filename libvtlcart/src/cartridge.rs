@@ -986,13 +986,7 @@ impl Cartridge {
         comp: Compression,
         key: Option<&BlockKey>,
     ) -> Result<WriteOutcome> {
-        if data.is_empty() || data.len() > u32::MAX as usize {
-            return Err(CartError::InvalidArgument(format!(
-                "block size {} is outside 1 ..= {}",
-                data.len(),
-                u32::MAX
-            )));
-        }
+        check_block_size(data)?;
         self.check_writable_here()?;
         if self.pos >= MAX_BLOCK_NUMBER {
             return Err(CartError::InvalidArgument(format!(
@@ -1274,6 +1268,19 @@ fn timestamp_yyyymmddhhmm() -> [u8; 12] {
     let mut out = [0u8; 12];
     out.copy_from_slice(&s.as_bytes()[..12]);
     out
+}
+
+/// A block to write must hold 1 ..= u32::MAX bytes (the index record's size field):
+/// [`CartError::InvalidArgument`] otherwise.
+pub(crate) fn check_block_size(data: &[u8]) -> Result<()> {
+    if data.is_empty() || data.len() > u32::MAX as usize {
+        return Err(CartError::InvalidArgument(format!(
+            "block size {} is outside 1 ..= {}",
+            data.len(),
+            u32::MAX
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

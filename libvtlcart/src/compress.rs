@@ -51,13 +51,7 @@ impl PreparedBlock {
     /// Errors: [`crate::CartError::InvalidArgument`] when `data` is empty or longer than
     /// u32::MAX bytes.
     pub fn new(data: Vec<u8>, comp: Compression) -> crate::Result<Self> {
-        if data.is_empty() || data.len() > u32::MAX as usize {
-            return Err(crate::CartError::InvalidArgument(format!(
-                "block size {} is outside 1 ..= {}",
-                data.len(),
-                u32::MAX
-            )));
-        }
+        crate::cartridge::check_block_size(&data)?;
         let crc = crc32c(&data);
         let size = data.len() as u32;
         let stored = if comp == Compression::None {

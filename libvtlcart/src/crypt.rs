@@ -381,13 +381,7 @@ impl Cartridge {
         key: &DataKey,
         opts: &SealOptions,
     ) -> Result<WriteOutcome> {
-        if data.is_empty() || data.len() > u32::MAX as usize {
-            return Err(CartError::InvalidArgument(format!(
-                "block size {} is outside 1 ..= {}",
-                data.len(),
-                u32::MAX
-            )));
-        }
+        crate::cartridge::check_block_size(data)?;
         if !key.is_aes256() {
             return Err(CartError::InvalidArgument(format!(
                 "AES-256 needs a 32-byte key, got {} bytes",
