@@ -11,9 +11,9 @@
 //!   density code the next format should use (LTFS sets it before FORMAT MEDIUM when asked
 //!   for a density). It is changeable, but the emulation writes each cartridge in the
 //!   density it was made with, so a MODE SELECT may only set 0 (no preference) or the
-//!   loaded cartridge's density code; any other value gets INVALID FIELD IN PARAMETER LIST
-//!   at that byte, the rule the block descriptor's DENSITY CODE follows too. The value is
-//!   cleared when it no longer names the loaded cartridge's density (after an unload).
+//!   loaded cartridge's density code (so nothing but 0 with no cartridge loaded); any other
+//!   value gets INVALID FIELD IN PARAMETER LIST at that byte. The value is cleared when it no
+//!   longer names the loaded cartridge's density (after an unload).
 
 use vtl_scsi::ScsiError;
 use vtl_scsi::mode::{ModePage, ModePages, ModeSelect};
@@ -53,6 +53,11 @@ pub fn read_write_control() -> ModePage {
     ModePage::new(READ_WRITE_CONTROL, 0, &d, &m)
 }
 
+/// Whether `d` may stand in the format density byte: 0 or the loaded cartridge's density.
+fn acceptable_density(drive: &Drive, d: u8) -> bool {
+    d == 0 || drive.density_code() == Some(d)
+}
+
 /// Check page 0x25 of a MODE SELECT: its format density must be 0 or the loaded
 /// cartridge's density code (INVALID FIELD IN PARAMETER LIST at that byte otherwise).
 pub fn validate_select(drive: &Drive, sel: &ModeSelect) -> Result<(), ScsiError> {
@@ -63,8 +68,7 @@ pub fn validate_select(drive: &Drive, sel: &ModeSelect) -> Result<(), ScsiError>
         let Some(p) = sel.proposed.get(page, sub) else {
             continue;
         };
-        let d = p.byte(FORMAT_DENSITY);
-        if d != 0 && drive.density_code() != Some(d) {
+        if !acceptable_density(drive, p.byte(FORMAT_DENSITY)) {
             return Err(ScsiError::param(
                 at + FORMAT_DENSITY as u16,
                 None,
@@ -78,10 +82,9 @@ pub fn validate_select(drive: &Drive, sel: &ModeSelect) -> Result<(), ScsiError>
 /// Clear the format density of page 0x25 when it does not name the loaded cartridge's
 /// density (the cartridge it was set for has gone).
 pub fn sync_page(modes: &mut ModePages, drive: &Drive) {
-    if let Some(p) = modes.get_mut(READ_WRITE_CONTROL, 0) {
-        let d = p.byte(FORMAT_DENSITY);
-        if d != 0 && drive.density_code() != Some(d) {
-            p.set(FORMAT_DENSITY, 0);
-        }
+    if let Some(p) = modes.get_mut(READ_WRITE_CONTROL, 0)
+        && !acceptable_density(drive, p.byte(FORMAT_DENSITY))
+    {
+        p.set(FORMAT_DENSITY, 0);
     }
 }
