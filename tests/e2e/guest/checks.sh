@@ -515,6 +515,18 @@ check_loaderinfo() {
 }
 
 # ------------------------------------------------------------------------------------------
+# btape_run TIMEOUT LINE...: btape on Drive-2 (bacula_conf's configuration) answering its
+# prompts with LINEs; its output in $STATE/btape and the log, its exit status checked.
+btape_run() {
+    local t=$1 rc
+    shift
+    echo "+ btape -c /etc/bacula/bacula-sd-e2e.conf Drive-2 <<< '$*'"
+    printf '%s\n' "$@" | timeout "$t" btape -c /etc/bacula/bacula-sd-e2e.conf Drive-2 > "$STATE/btape" 2>&1
+    rc=$?
+    sed 's/^/  | /' "$STATE/btape"
+    expect_eq "btape exit status" "$rc" 0
+}
+
 bacula_conf() {
     mkdir -p /var/lib/bacula /run/bacula
     sed -e "s|@CHANGER@|$(dev $LIB sg)|g" -e "s|@NST@|$(dev 12 nst)|g" \
@@ -527,11 +539,7 @@ check_bacula_btape_test() {
     # btape's "test" writes 2 x 10000 records of the block size (here 16 KiB, not the
     # default 63 KiB: a quarter of the data, the same commands), then asks whether to test
     # the autochanger: "no" (bacula.btape_autochanger does).
-    echo "+ btape -c /etc/bacula/bacula-sd-e2e.conf Drive-2 <<< 'test / no / quit'"
-    printf 'test\nno\nquit\n' | timeout 540 btape -c /etc/bacula/bacula-sd-e2e.conf Drive-2 > "$STATE/btape" 2>&1
-    local rc=$?
-    sed 's/^/  | /' "$STATE/btape"
-    expect_eq "btape exit status" "$rc" 0
+    btape_run 540 test no quit
     expect_line "device opened" "$STATE/btape" "open device \"Drive-2\" \($(re_quote "$(dev 12 nst)")\): OK"
     expect_line "wrote 10000 blocks (first file)" "$STATE/btape" "Wrote 10000 blocks of [0-9]+ bytes"
     expect_eq "write, rewind and re-read tests that succeeded" \
@@ -561,11 +569,7 @@ check_bacula_btape_test() {
 
 check_bacula_btape_autochanger() {
     bacula_conf
-    echo "+ btape -c /etc/bacula/bacula-sd-e2e.conf Drive-2 <<< 'autochanger / y / quit'"
-    printf 'autochanger\ny\nquit\n' | timeout 280 btape -c /etc/bacula/bacula-sd-e2e.conf Drive-2 > "$STATE/btape" 2>&1
-    local rc=$?
-    sed 's/^/  | /' "$STATE/btape"
-    expect_eq "btape exit status" "$rc" 0
+    btape_run 280 autochanger y quit
     expect_line "autochanger test succeeded" "$STATE/btape" "The test autochanger worked!!"
     expect_no_line "no failure marks" "$STATE/btape" "!!!!|ERR=|Bad status"
     lib_agree after-btape
@@ -725,6 +729,36 @@ check_failure_fill_to_end() {
     detail "${out:-?} blocks of 64 KiB on a $FILL_SIZE MiB cartridge before ENOSPC, all read back"
 }
 
+# wait_writer PID: wait up to 60 s for the background writer PID (a child of this shell) to
+# end; WRITER_RC is its exit status, or "timeout" (it is then killed). Not in $(...): a
+# subshell cannot wait for this shell's children.
+wait_writer() {
+    if wait_for 60 bash -c "! kill -0 $1 2>/dev/null"; then
+        wait "$1"
+        WRITER_RC=$?
+    else
+        WRITER_RC=timeout
+        kill "$1"
+    fi
+}
+
+# restart_drive ID BARCODE LOG: start drive ID's daemon again, as an operator would (output
+# in LOG), wait until it holds its unit, and load BARCODE when it does not hold it. Status 1
+# when the daemon did not open its unit within 30 s.
+restart_drive() {
+    local id=$1 cart
+    echo "+ vtltape -q $id -C $CONF &"
+    setsid vtltape -q "$id" -C "$CONF" > "$3" 2>&1 < /dev/null &
+    wait_for 30 has_daemon "$id" || return 1
+    vstatus "$id" "$STATE/d.json"
+    cat "$STATE/d.json"
+    cart=$(python3 "$GUEST/e2e.py" json "$STATE/d.json" cartridge 2> /dev/null)
+    if [ "$cart" != "$2" ]; then
+        note "the restarted drive $id holds '${cart}', not $2: loading it (vtlcmd $id load $2)"
+        x vtlcmd "$id" load "$2"
+    fi
+}
+
 check_failure_kill_daemon() {
     local id=13 t=$(dev 13 nst) pids wpid rc back
     x mt -f "$t" setblk 0
@@ -746,13 +780,8 @@ check_failure_kill_daemon() {
     sleep 3
     echo "+ kill -9 $pids (the daemon of drive $id)"
     kill -9 $pids
-    if wait_for 60 bash -c "! kill -0 $wpid 2>/dev/null"; then
-        wait $wpid
-        rc=$?
-    else
-        rc=timeout
-        kill $wpid
-    fi
+    wait_writer $wpid
+    rc=$WRITER_RC
     # (dd prints no record counts here: its close fails too, and it exits on that.)
     sed 's/^/  | /' "$STATE/dd.out"
     if [ "$rc" = 0 ]; then
@@ -765,20 +794,10 @@ check_failure_kill_daemon() {
     x sg_turs -v "$(dev $id sg)"
     cap "$STATE/turs" sg_turs "$(dev $id sg)"
     # Restart just that daemon, as an operator would.
-    echo "+ vtltape -q $id -C $CONF &"
-    setsid vtltape -q $id -C "$CONF" > "$OUT/daemons/vtltape-$id.restart.log" 2>&1 < /dev/null &
-    if wait_for 30 has_daemon $id; then
+    if restart_drive $id E2E011L6 "$OUT/daemons/vtltape-$id.restart.log"; then
         ok "restarted daemon $(lu_pids $id | tr '\n' ' ')holds $(lu_node $id)"
     else
         bad "the restarted daemon did not open $(lu_node $id)"
-    fi
-    vstatus $id "$STATE/d.json"
-    cat "$STATE/d.json"
-    local cart
-    cart=$(python3 "$GUEST/e2e.py" json "$STATE/d.json" cartridge 2> /dev/null)
-    if [ "$cart" != E2E011L6 ]; then
-        note "the restarted drive holds '${cart}', not E2E011L6: loading it (vtlcmd $id load E2E011L6)"
-        x vtlcmd $id load E2E011L6
     fi
     if wait_for 30 ready "$t"; then ok "drive $id ready after the restart"; else bad "drive $id not ready after the restart"; fi
     x mt -f "$t" rewind
@@ -818,7 +837,7 @@ check_failure_kill_loop() {
     # kill -9 of a drive's daemon in the middle of a write, again and again (the module's
     # "no oops under kill -9 in a loop"; kernel.log_clean reads dmesg at the end): every
     # write fails, every restarted daemon reattaches and serves.
-    local id=13 t=$(dev 13 nst) sg=$(dev 13 sg) i pids wpid ipid rc cart failed=0 rounds=6
+    local id=13 t=$(dev 13 nst) sg=$(dev 13 sg) i pids wpid ipid rc failed=0 rounds=6
     for ((i = 1; i <= rounds; i++)); do
         if ! wait_for 30 ready "$t"; then
             bad "round $i: drive $id not ready"
@@ -832,29 +851,17 @@ check_failure_kill_loop() {
         ipid=$!
         sleep 1
         kill -9 $pids
-        if wait_for 60 bash -c "! kill -0 $wpid 2>/dev/null"; then
-            wait $wpid
-            rc=$?
-        else
-            rc=timeout
-            kill $wpid
-        fi
+        wait_writer $wpid
+        rc=$WRITER_RC
         wait $ipid
         case $rc in
             0) bad "round $i: the write succeeded although the daemon was killed" ;;
             timeout) bad "round $i: the write hung for 60 s after the kill" ;;
             *) failed=$((failed + 1)) ;;
         esac
-        setsid vtltape -q $id -C "$CONF" > "$OUT/daemons/vtltape-$id.loop$i.log" 2>&1 < /dev/null &
-        if ! wait_for 30 has_daemon $id; then
+        if ! restart_drive $id E2E011L6 "$OUT/daemons/vtltape-$id.loop$i.log"; then
             bad "round $i: the restarted daemon did not open $(lu_node $id)"
             return
-        fi
-        vstatus $id "$STATE/d.json"
-        cart=$(python3 "$GUEST/e2e.py" json "$STATE/d.json" cartridge 2> /dev/null)
-        if [ "$cart" != E2E011L6 ]; then
-            note "round $i: the restarted drive holds '${cart}': vtlcmd $id load E2E011L6"
-            x vtlcmd $id load E2E011L6
         fi
     done
     expect_eq "writes that failed when their daemon was killed" "$failed" "$rounds"
