@@ -523,7 +523,7 @@ btape_run() {
     echo "+ btape -c /etc/bacula/bacula-sd-e2e.conf Drive-2 <<< '$*'"
     printf '%s\n' "$@" | timeout "$t" btape -c /etc/bacula/bacula-sd-e2e.conf Drive-2 > "$STATE/btape" 2>&1
     rc=$?
-    sed 's/^/  | /' "$STATE/btape"
+    sed -e 's/^/  | /' -e '$a\' "$STATE/btape"
     expect_eq "btape exit status" "$rc" 0
 }
 
