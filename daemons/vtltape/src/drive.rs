@@ -451,6 +451,46 @@ impl Drive {
         }
     }
 
+    /// Whether the current *position* lies past early warning (READ POSITION's EOP bit,
+    /// SSC-5 7.7: the position is between early warning and the end of the partition):
+    /// [`Drive::remaining_at_position`] is below the personality's early-warning distance. At
+    /// EOD this is [`Drive::past_early_warning`]; a tape rewound from past early warning is
+    /// not past it at BOP.
+    pub(crate) fn position_past_early_warning(&self) -> bool {
+        match (&self.slot, self.remaining_at_position()) {
+            (Slot::Loaded(l), Some(left)) => {
+                let part = l.cart.position().partition;
+                left < self.pers.early_warning(l.cart.capacity(part))
+            }
+            _ => false,
+        }
+    }
+
+    /// Bytes the host could still write in the current partition had its data ended at the
+    /// current position: the capacity less the stored bytes of the objects before the
+    /// position and [`OBJECT_OVERHEAD_BYTES`] for each of them (at EOD: [`remaining_in`]).
+    /// What early warning means for a position before EOD. `None` without a cartridge; an
+    /// index record that cannot be read counts as EOD.
+    pub fn remaining_at_position(&self) -> Option<u64> {
+        let Slot::Loaded(l) = &self.slot else {
+            return None;
+        };
+        let pos = l.cart.position();
+        if pos.eod {
+            return Some(remaining_in(&l.cart, pos.partition));
+        }
+        let Ok(r) = l.cart.record(pos.partition, pos.block) else {
+            return Some(remaining_in(&l.cart, pos.partition));
+        };
+        let objects = u64::from(pos.block).saturating_mul(OBJECT_OVERHEAD_BYTES);
+        Some(
+            l.cart
+                .capacity(pos.partition)
+                .saturating_sub(r.offset())
+                .saturating_sub(objects),
+        )
+    }
+
     /// Bytes the host can still write in partition `part` of the loaded cartridge (see
     /// [`remaining_in`]); `None` without a cartridge.
     pub fn remaining(&self, part: u32) -> Option<u64> {

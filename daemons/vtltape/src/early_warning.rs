@@ -92,13 +92,31 @@ impl Drive {
         let Slot::Loaded(l) = &self.slot else {
             return false;
         };
+        let part = l.cart.position().partition;
+        self.in_programmable_early_warning_zone(remaining_in(&l.cart, part))
+    }
+
+    /// Whether the current *position* lies past the programmable early warning point (READ
+    /// POSITION's BPEW bit, SSC-5 7.7): PEWS is set and
+    /// [`Drive::remaining_at_position`] is below early warning + PEWS × 10^6 bytes.
+    pub(crate) fn position_past_programmable_early_warning(&self) -> bool {
+        self.remaining_at_position()
+            .is_some_and(|left| self.in_programmable_early_warning_zone(left))
+    }
+
+    /// PEWS is set and `remaining` bytes (of the current partition) are fewer than early
+    /// warning + PEWS × 10^6.
+    fn in_programmable_early_warning_zone(&self, remaining: u64) -> bool {
+        let Slot::Loaded(l) = &self.slot else {
+            return false;
+        };
         if self.pew.size_mb == 0 {
             return false;
         }
         let part = l.cart.position().partition;
         let ew = self.pers.early_warning(l.cart.capacity(part));
         let zone = ew.saturating_add(u64::from(self.pew.size_mb) * PEWS_UNIT);
-        remaining_in(&l.cart, part) < zone
+        remaining < zone
     }
 
     /// After a successful WRITE or WRITE FILEMARKS that ended before early warning: the

@@ -129,9 +129,10 @@ impl Drive {
     /// READ POSITION (SSC-5 7.7). Every object acknowledged is counted at its place, so the
     /// object buffer is reported empty (first = last location, 0 objects, 0 bytes).
     ///
-    /// * short form (service action 00h/01h), 20 bytes: byte 0 BOP (0x80), EOP (0x40, past
-    ///   early warning), LOLU (0x04, position unknown), BPEW (0x01, past programmable early
-    ///   warning, [`crate::early_warning`]); byte 1 partition; bytes 4..7 first and
+    /// * short form (service action 00h/01h), 20 bytes: byte 0 BOP (0x80), EOP (0x40, the
+    ///   position past early warning: [`Drive::remaining_at_position`]), LOLU (0x04, position
+    ///   unknown), BPEW (0x01, the position past programmable early warning,
+    ///   [`crate::early_warning`]); byte 1 partition; bytes 4..7 first and
     ///   8..11 last logical object location;
     /// * long form (06h), 32 bytes: byte 0 BOP, EOP, MPU/LONU when unknown, BPEW; bytes 4..7
     ///   partition; 8..15 logical object number; 16..23 logical file identifier; 24..31
@@ -147,8 +148,8 @@ impl Drive {
         data_in: &mut Vec<u8>,
     ) -> Result<(), ScsiError> {
         let valid = self.position_valid;
-        let ew = self.past_early_warning();
-        let bpew = self.past_programmable_early_warning();
+        let ew = self.position_past_early_warning();
+        let bpew = self.position_past_programmable_early_warning();
         let l = self.loaded()?;
         let pos = l.cart.position();
         let mut flags = 0u8;

@@ -374,6 +374,49 @@ fn write_at_early_warning_and_past_the_end() {
     }
 }
 
+/// READ POSITION's EOP and BPEW bits describe the position (SSC-5 7.7: EOP "the logical
+/// position is between early warning and end of partition"): on a tape whose EOD lies past
+/// early warning they are set at EOD and clear after REWIND and on the blocks before the
+/// warning points.
+#[test]
+fn read_position_eop_and_bpew_follow_the_position() {
+    let home = tempfile::tempdir().unwrap();
+    let reserve = vtltape::drive::FILEMARK_RESERVE_BYTES;
+    // As in write_at_early_warning_and_past_the_end: early warning (2 MiB) is crossed by
+    // the 7th 1 MiB block.
+    cart(
+        home.path(),
+        "EW0001L8",
+        MediumType::Data,
+        "LTO8",
+        (8 << 20) + 10 * 512 + reserve,
+    );
+    let mut d = lto8_drive(home.path());
+    d.load_barcode("EW0001L8").unwrap();
+    // Programmable early warning 2 × 10^6 bytes before early warning.
+    d.set_programmable_early_warning_size(2);
+    let mib = 1usize << 20;
+    for n in 0..7 {
+        let _ = run(&mut d, &cdb6(0x0a, 0, mib as u32), &pattern(n, mib));
+    }
+    assert_eq!(position(&mut d), (0x41, 0, 7, 7), "EOD: EOP and BPEW");
+    good(&mut d, &REWIND, &[]);
+    assert_eq!(position(&mut d), (0x80, 0, 0, 0), "BOP only");
+    // Block 3: 5 MiB + 11.5 KiB left there, outside both zones.
+    good(&mut d, &locate(3), &[]);
+    assert_eq!(position(&mut d), (0, 0, 3, 3));
+    // Block 5: 3 MiB + 10.5 KiB left, inside the programmable zone (2 MiB + 2 MB) only.
+    good(&mut d, &locate(5), &[]);
+    assert_eq!(position(&mut d), (0x01, 0, 5, 5));
+    let p = good(&mut d, &[0x34, 6, 0, 0, 0, 0, 0, 0, 0, 0], &[]);
+    assert_eq!(p[0], 0x01, "long form");
+    // Block 6: 2 MiB + 10 KiB left, not yet past early warning.
+    good(&mut d, &locate(6), &[]);
+    assert_eq!(position(&mut d), (0x01, 0, 6, 6));
+    good(&mut d, &space(3, 0), &[]);
+    assert_eq!(position(&mut d), (0x41, 0, 7, 7));
+}
+
 #[test]
 fn worm_overwrite_is_refused_append_is_not() {
     let home = tempfile::tempdir().unwrap();
