@@ -134,6 +134,20 @@ pub struct LoadStats {
     pub bytes_read: u64,
 }
 
+/// The MAM byte counters (SPC-5 7.4.2.2), in MiB (2^20 bytes) rounded up: what READ
+/// ATTRIBUTE reports for attributes 0x0220..0x0223 ([`Cartridge::mbyte_counters`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MbyteCounters {
+    /// 0x0220 TOTAL MBYTES WRITTEN IN MEDIUM LIFE.
+    pub written_in_medium_life: u64,
+    /// 0x0221 TOTAL MBYTES READ IN MEDIUM LIFE.
+    pub read_in_medium_life: u64,
+    /// 0x0222 TOTAL MBYTES WRITTEN IN CURRENT/LAST LOAD.
+    pub written_in_load: u64,
+    /// 0x0223 TOTAL MBYTES READ IN CURRENT/LAST LOAD.
+    pub read_in_load: u64,
+}
+
 /// A loaded cartridge.
 ///
 /// Obtain one with [`Cartridge::open`] (or [`Cartridge::create`] then open); the
@@ -624,6 +638,34 @@ impl Cartridge {
     /// Statistics of this load.
     pub fn load_stats(&self) -> LoadStats {
         self.stats
+    }
+
+    /// The MAM byte counters 0x0220..0x0223 as they stand now: when this handle will write
+    /// its statistics back at [`Cartridge::unload`] (it counted the load, wrote data or
+    /// changed the MAM), the current load's bytes written and read (uncompressed, as the
+    /// host sees them) and the medium-life totals including them — the values unload will
+    /// store; otherwise the stored values (a read-only load leaves the MAM alone).
+    pub fn mbyte_counters(&self) -> MbyteCounters {
+        const MIB: u64 = 1 << 20;
+        let b = &self.mam.base;
+        if self._lock.is_none()
+            || !(self.counted_load || self.stats.bytes_written > 0 || self.mam_changed)
+        {
+            return MbyteCounters {
+                written_in_medium_life: b.written_in_medium_life.get(),
+                read_in_medium_life: b.read_in_medium_life.get(),
+                written_in_load: b.written_in_last_load.get(),
+                read_in_load: b.read_in_last_load.get(),
+            };
+        }
+        let w = self.stats.bytes_written.div_ceil(MIB);
+        let r = self.stats.bytes_read.div_ceil(MIB);
+        MbyteCounters {
+            written_in_medium_life: b.written_in_medium_life.get().saturating_add(w),
+            read_in_medium_life: b.read_in_medium_life.get().saturating_add(r),
+            written_in_load: w,
+            read_in_load: r,
+        }
     }
 
     // ----------------------------------------------------------------- position
@@ -1207,14 +1249,12 @@ impl Cartridge {
         self.flush()?;
         let wrote = self.stats.bytes_written > 0;
         if self.counted_load || wrote || self.mam_changed {
-            const MIB: u64 = 1 << 20;
+            let m = self.mbyte_counters();
             let b = &mut self.mam.base;
-            let w = self.stats.bytes_written.div_ceil(MIB);
-            let r = self.stats.bytes_read.div_ceil(MIB);
-            b.written_in_last_load = w.into();
-            b.read_in_last_load = r.into();
-            b.written_in_medium_life = b.written_in_medium_life.get().saturating_add(w).into();
-            b.read_in_medium_life = b.read_in_medium_life.get().saturating_add(r).into();
+            b.written_in_last_load = m.written_in_load.into();
+            b.read_in_last_load = m.read_in_load.into();
+            b.written_in_medium_life = m.written_in_medium_life.into();
+            b.read_in_medium_life = m.read_in_medium_life.into();
             if self.stats.bytes_written > 0 {
                 b.date_time_last_written = timestamp_yyyymmddhhmm();
             }

@@ -87,8 +87,8 @@ pub mod testing;
 
 pub use barcode::{expand_range, validate_pcl};
 pub use cartridge::{
-    BlockInfo, Cartridge, CreateSpec, EARLY_WARNING_BYTES, LoadStats, Object, OpenOptionsCart,
-    Position, SpaceOutcome, SpaceStop, WriteOutcome,
+    BlockInfo, Cartridge, CreateSpec, EARLY_WARNING_BYTES, LoadStats, MbyteCounters, Object,
+    OpenOptionsCart, Position, SpaceOutcome, SpaceStop, WriteOutcome,
 };
 pub use compress::{Compression, PreparedBlock};
 pub use crypt::{DataKey, DecryptError, SealOptions, SealedBlock};

@@ -5,7 +5,9 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use libvtlcart::{CartError, Cartridge, Compression, Format, MediumType, Object, OpenOptionsCart};
+use libvtlcart::{
+    CartError, Cartridge, Compression, Format, MbyteCounters, MediumType, Object, OpenOptionsCart,
+};
 
 fn new_tape(home: &Path, pcl: &str, format: Format, mt: MediumType) -> PathBuf {
     libvtlcart::testing::make_cartridge(home, pcl, format, mt, "LTO8", 64 << 20)
@@ -186,6 +188,60 @@ fn load_and_unload_keep_mam_statistics() {
         assert!(c.was_dirty_at_load());
         assert_eq!(c.mam().base.load_count.get(), 3);
     }
+}
+
+/// `mbyte_counters` reports the current load's MiB written and read, and the life totals
+/// including them, while the cartridge is loaded (what unload then stores); a read-only
+/// handle reports the stored values.
+#[test]
+fn mbyte_counters_are_live_during_a_load() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = new_tape(home.path(), "E01010L8", Format::V6, MediumType::Data);
+    let opts = OpenOptionsCart {
+        write: true,
+        count_load: true,
+        recover: false,
+    };
+    let counters = |w, r, wl, rl| MbyteCounters {
+        written_in_medium_life: w,
+        read_in_medium_life: r,
+        written_in_load: wl,
+        read_in_load: rl,
+    };
+    let mut c = Cartridge::open(&dir, &opts).unwrap();
+    assert_eq!(c.mbyte_counters(), counters(0, 0, 0, 0));
+    c.write_block(&vec![0x5a; 3 << 20], Compression::None, None)
+        .unwrap();
+    c.write_block(&[1; 10], Compression::None, None).unwrap();
+    assert_eq!(c.mbyte_counters(), counters(4, 0, 4, 0));
+    c.rewind();
+    let mut buf = Vec::new();
+    c.read(&mut buf).unwrap();
+    assert_eq!(c.mbyte_counters(), counters(4, 3, 4, 3));
+    c.unload().unwrap();
+    // The next load: life totals kept, this load starts at 0.
+    let mut c = Cartridge::open(&dir, &opts).unwrap();
+    assert_eq!(c.mbyte_counters(), counters(4, 3, 0, 0));
+    c.read(&mut buf).unwrap();
+    assert_eq!(c.mbyte_counters(), counters(4, 6, 0, 3));
+    c.unload().unwrap();
+    // Read only: what is stored, whatever it reads.
+    let mut c = Cartridge::open(&dir, &OpenOptionsCart::default()).unwrap();
+    c.read(&mut buf).unwrap();
+    assert_eq!(c.mbyte_counters(), counters(4, 6, 0, 3));
+    c.unload().unwrap();
+    let c = Cartridge::open(&dir, &OpenOptionsCart::default()).unwrap();
+    assert_eq!(c.mbyte_counters(), counters(4, 6, 0, 3));
+    let b = &c.mam().base;
+    assert_eq!(
+        [
+            b.written_in_medium_life.get(),
+            b.read_in_medium_life.get(),
+            b.written_in_last_load.get(),
+            b.read_in_last_load.get()
+        ],
+        [4, 6, 0, 3]
+    );
 }
 
 #[test]

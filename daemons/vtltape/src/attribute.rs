@@ -87,10 +87,14 @@ impl AttributeValue {
 }
 
 /// Every attribute `cart` supports for partition `part`, in ascending identifier order, with
-/// the per-partition values filled in (0x0000 / 0x0001 in MiB, 0x080C of that partition).
+/// the per-partition values filled in (0x0000 / 0x0001 in MiB, 0x080C of that partition) and
+/// the byte counters 0x0220..0x0223 as they stand in this load
+/// ([`Cartridge::mbyte_counters`]: SPC-5 7.4.2.2 counts the *current* load, not the MAM's
+/// values from the last unload).
 pub fn attributes_for(cart: &Cartridge, part: u32) -> Vec<AttributeValue> {
     const MIB: u32 = 20;
     let mam = cart.mam();
+    let counters = cart.mbyte_counters();
     let mut v: Vec<AttributeValue> = mam
         .attributes()
         .iter()
@@ -101,6 +105,10 @@ pub fn attributes_for(cart: &Cartridge, part: u32) -> Vec<AttributeValue> {
             value: match a.id {
                 0x0000 => (remaining_in(cart, part) >> MIB).to_be_bytes().to_vec(),
                 0x0001 => (cart.capacity(part) >> MIB).to_be_bytes().to_vec(),
+                0x0220 => counters.written_in_medium_life.to_be_bytes().to_vec(),
+                0x0221 => counters.read_in_medium_life.to_be_bytes().to_vec(),
+                0x0222 => counters.written_in_load.to_be_bytes().to_vec(),
+                0x0223 => counters.read_in_load.to_be_bytes().to_vec(),
                 VCI => mam
                     .volume_coherency
                     .get(part as usize)

@@ -358,8 +358,8 @@ fn mam_counters(dir: &Path) -> [u64; 4] {
 /// The MAM byte counters follow what each load wrote and read (SPC-5 7.4.2.2: TOTAL
 /// MBYTES WRITTEN/READ IN MEDIUM LIFE 0x0220/0x0221, IN CURRENT/LAST LOAD 0x0222/0x0223),
 /// in MiB rounded up; a block read counts whole even when the host asked for fewer bytes
-/// (the bytes came off the medium). Written back at unload; a new load starts the
-/// current-load counters at 0.
+/// (the bytes came off the medium). READ ATTRIBUTE reports the current load while it lasts;
+/// unload writes the values back; a new load starts the current-load counters at 0.
 #[test]
 fn mam_byte_counters_follow_each_load() {
     let (home, mut d) = loaded();
@@ -373,6 +373,11 @@ fn mam_byte_counters_follow_each_load() {
     let (s, _) = check(&mut d, &read_var(16), &[]);
     assert!(s.ili);
     assert_eq!(good(&mut d, &read_var(MIB as u32), &[]), pattern(1, MIB));
+    // READ ATTRIBUTE reports this load as it stands.
+    assert_eq!(attribute_u64(&mut d, 0x0220), 4);
+    assert_eq!(attribute_u64(&mut d, 0x0221), 2);
+    assert_eq!(attribute_u64(&mut d, 0x0222), 4);
+    assert_eq!(attribute_u64(&mut d, 0x0223), 2);
     d.unload().unwrap();
     // 3 MiB + 10 bytes written: 4 MiB.
     assert_eq!(mam_counters(&dir), [4, 2, 4, 2]);
@@ -381,6 +386,8 @@ fn mam_byte_counters_follow_each_load() {
     assert_eq!(attribute_u64(&mut d, 0x0222), 0);
     assert_eq!(attribute_u64(&mut d, 0x0223), 0);
     assert_eq!(good(&mut d, &read_var(MIB as u32), &[]), pattern(0, MIB));
+    assert_eq!(attribute_u64(&mut d, 0x0221), 3);
+    assert_eq!(attribute_u64(&mut d, 0x0223), 1);
     d.unload().unwrap();
     assert_eq!(mam_counters(&dir), [4, 3, 0, 1]);
     // Third load, nothing moved: the life totals through READ ATTRIBUTE.
