@@ -12,6 +12,7 @@
 //! | 0x02 | disconnect-reconnect (SPC-5 7.5) | nothing |
 //! | 0x0F | data compression (SSC-5 8.3) | DCE (when the drive compresses) |
 //! | 0x10 | device configuration (SSC-5 8.3) | WRITE DELAY TIME, SELECT DATA COMPRESSION ALGORITHM |
+//! | 0x1A | power condition (SPC-5 7.5) | IDLE_A, STANDBY_Z and their timers |
 //! | 0x1C | informational exceptions control (SPC-5 7.5) | DEXCPT, MRIE, INTERVAL TIMER, REPORT COUNT |
 //! | 0x10/0x01 | device configuration extension (SSC-5 8.3), [`crate::early_warning`] | PEWS (personalities with programmable early warning) |
 //! | 0x11 | medium partition (SSC-5 8.3), [`crate::partitioning`] | ADDITIONAL PARTITIONS DEFINED, FDP/SDP/IDP, PSUM, PARTITION UNITS, sizes |
@@ -22,7 +23,7 @@
 //!
 //! The SPC core registers the control page 0x0A and control extension page 0x0A/0x01;
 //! [`register`] removes 0x0A/0x01 from personalities that do not list it. Other pages the
-//! personality lists (0x1A, 0x2F, 0x30/0x20, 0x31) are not offered yet: MODE SENSE answers
+//! personality lists (0x2F, 0x30/0x20, 0x31) are not offered yet: MODE SENSE answers
 //! INVALID FIELD IN CDB for them.
 //!
 //! Data compression is one setting seen through two fields: DCE of page 0x0F and SELECT
@@ -48,6 +49,7 @@ pub const IMPLEMENTED: &[(u8, u8)] = &[
     (0x10, 0),
     (0x10, 0x01),
     (0x11, 0),
+    (0x1a, 0),
     (0x1c, 0),
     (0x1d, 0),
     (0x24, 0),
@@ -101,6 +103,7 @@ pub fn register(modes: &mut ModePages, drive: &Drive) {
             (0x02, 0) => disconnect_reconnect(),
             (0x0f, 0) => data_compression(pers, compress, on),
             (0x10, 0) => device_configuration(compress, on),
+            (0x1a, 0) => power_condition(),
             (0x1c, 0) => informational_exceptions(),
             (0x10, 0x01) => crate::early_warning::device_configuration_extension(
                 pers,
@@ -187,6 +190,37 @@ pub fn device_configuration(compress: bool, on: bool) -> ModePage {
         m[SELECT_DATA_COMPRESSION] = 0xff;
     }
     ModePage::new(0x10, 0, &d, &m)
+}
+
+/// Byte 3 of page 0x1A: IDLE_A (idle_a condition timer enabled).
+pub const IDLE_A: u8 = 0x02;
+/// Byte 3 of page 0x1A: STANDBY_Z (standby_z condition timer enabled).
+pub const STANDBY_Z: u8 = 0x01;
+
+/// Power condition mode page 0x1A (SPC-5 7.5, power condition mode page), PAGE LENGTH 26h
+/// (40 bytes with the header):
+///
+/// * byte 2: PM_BG_PRECEDENCE 00b, STANDBY_Y 0; byte 3: IDLE_C 0, IDLE_B 0, IDLE_A 0,
+///   STANDBY_Z 0;
+/// * bytes 4..7 IDLE_A CONDITION TIMER, 8..11 STANDBY_Z CONDITION TIMER, 12..15 IDLE_B,
+///   16..19 IDLE_C, 20..23 STANDBY_Y CONDITION TIMER (100 ms units), all 0;
+/// * byte 39: CCF IDLE, CCF STANDBY and CCF STOPPED 01b (no CHECK CONDITION on a return
+///   from a low power condition), bits 1..0 reserved.
+///
+/// Changeable: IDLE_A, STANDBY_Z and their two timers, the power conditions a tape drive
+/// has (idle: the head unloaded from the tape; standby: the cartridge at rest). The values
+/// are kept, reported, saved with SP=1 and restored by a reset like any other page, but
+/// change nothing: the emulated drive never leaves the active power condition (a file
+/// needs no power saving, and no command ever waits for one to end). Enable bits and
+/// timers of idle_b, idle_c and standby_y are 0 and not changeable: SPC-5 reads that as
+/// "not implemented".
+pub fn power_condition() -> ModePage {
+    let mut d = [0u8; 40];
+    d[39] = 0x54;
+    let mut m = [0u8; 40];
+    m[3] = IDLE_A | STANDBY_Z;
+    m[4..12].fill(0xff);
+    ModePage::new(0x1a, 0, &d, &m)
 }
 
 /// Informational exceptions control mode page 0x1C (SPC-5 7.5), PAGE LENGTH 0Ah: PERF, EBF,

@@ -284,6 +284,7 @@ fn all_pages_are_the_personalitys() {
         (0x0f, 0),
         (0x10, 0),
         (0x11, 0),
+        (0x1a, 0),
         (0x1c, 0),
         (0x1d, 0),
         (0x24, 0),
@@ -306,6 +307,7 @@ fn all_pages_are_the_personalitys() {
             (0x10, 0),
             (0x10, 1),
             (0x11, 0),
+            (0x1a, 0),
             (0x1c, 0),
             (0x1d, 0),
             (0x24, 0),
@@ -776,4 +778,59 @@ fn logical_block_protection_vpd_page() {
     let mut d = lu_for(home.path(), "ULT3580-TD4", CompressionConfig::default());
     let c = d.command(1, &[0x12, 1, 0xb5, 0, 255, 0], &[], 255);
     assert_eq!(c.key_asc(), Some((5, 0x24, 0)));
+}
+
+/// A page read back with MODE SENSE(6), made ready to send with MODE SELECT: MODE DATA
+/// LENGTH and PS cleared (no block descriptors).
+fn selectable(t: &mut InProcess<TapeDrive>, page: u8) -> Vec<u8> {
+    let mut p = mode_sense6(t, page, 0, true);
+    p[0] = 0;
+    p[4] &= 0x3f;
+    p
+}
+
+#[test]
+fn power_condition_page() {
+    let (_h, mut t) = lto8(false, 16 << 20);
+    let mut page = vec![0x9a, 0x26];
+    page.extend_from_slice(&[0; 37]);
+    page.push(0x54);
+    assert_eq!(mode_sense6(&mut t, 0x1a, 0, true)[4..], page[..]);
+    assert_eq!(mode_sense6(&mut t, 0x9a, 0, true)[4..], page[..]);
+    // Changeable: IDLE_A, STANDBY_Z and their timers.
+    let mut mask = vec![0x9a, 0x26, 0, 0x03];
+    mask.extend_from_slice(&[0xff; 8]);
+    mask.extend_from_slice(&[0; 28]);
+    assert_eq!(mode_sense6(&mut t, 0x5a, 0, true)[4..], mask[..]);
+    // IDLE_A on after 30 s (300 × 100 ms), saved.
+    let mut sel = selectable(&mut t, 0x1a);
+    sel[4 + 3] = 0x02;
+    sel[4 + 4..4 + 8].copy_from_slice(&300u32.to_be_bytes());
+    let c = t.command(1, &[0x15, 0x11, 0, 0, sel.len() as u8, 0], &sel, 0);
+    assert!(c.is_good(), "{:?}", c.key_asc());
+    let mut set = page.clone();
+    set[3] = 0x02;
+    set[4..8].copy_from_slice(&[0, 0, 1, 0x2c]);
+    assert_eq!(mode_sense6(&mut t, 0x1a, 0, true)[4..], set[..]);
+    assert_eq!(mode_sense6(&mut t, 0xda, 0, true)[4..], set[..]);
+    assert_eq!(mode_sense6(&mut t, 0x9a, 0, true)[4..], page[..]);
+    // A reset restores the saved values (here the same).
+    t.reset(vtl_scsi::ResetEvent::LogicalUnitReset);
+    assert_eq!(t.command(1, &TUR, &[], 0).key_asc(), Some((6, 0x29, 0)));
+    assert_eq!(mode_sense6(&mut t, 0x1a, 0, true)[4..], set[..]);
+    // IDLE_B (byte 3 bit 2) is not implemented; nor the IDLE_B timer (bytes 12..15).
+    let mut l = selectable(&mut t, 0x1a);
+    l[4 + 3] |= 0x04;
+    assert_param_error(&mode_select6(&mut t, &l), 7, 2);
+    let mut l = selectable(&mut t, 0x1a);
+    l[4 + 15] = 1;
+    assert_param_error(&mode_select6(&mut t, &l), 19, 0);
+    // HP LTO lists it; DLT does not.
+    let home = tempfile::tempdir().unwrap();
+    let mut d = lu_for(home.path(), "Ultrium 6-SCSI", CompressionConfig::default());
+    assert_eq!(mode_sense6(&mut d, 0x1a, 0, true)[4..], page[..]);
+    let mut d = lu_for(home.path(), "DLT7000", CompressionConfig::default());
+    let c = d.command(1, &[0x1a, 8, 0x1a, 0, 255, 0], &[], 255);
+    assert_eq!(c.key_asc(), Some((5, 0x24, 0)));
+    assert_eq!(c.sense[15..18], [0xc8 | 5, 0, 2]);
 }
