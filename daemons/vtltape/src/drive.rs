@@ -169,6 +169,8 @@ pub struct Drive {
     pub(crate) lbp: crate::lbp::Settings,
     /// Data encryption parameters (SECURITY PROTOCOL OUT).
     pub(crate) crypto: crate::encryption::Parameters,
+    /// Results of the self-tests SEND DIAGNOSTIC ran (log page 0x10).
+    pub(crate) self_tests: crate::self_test::SelfTestLog,
 }
 
 impl Drive {
@@ -201,6 +203,7 @@ impl Drive {
             pew: Default::default(),
             lbp: crate::lbp::Settings::default(),
             crypto: crate::encryption::Parameters::default(),
+            self_tests: crate::self_test::SelfTestLog::default(),
         }
     }
 
@@ -212,6 +215,11 @@ impl Drive {
     /// The configuration the drive was made with.
     pub fn config(&self) -> &DriveConfig {
         &self.config
+    }
+
+    /// The self-test results (log page 0x10).
+    pub fn self_tests(&self) -> &crate::self_test::SelfTestLog {
+        &self.self_tests
     }
 
     /// Execute one SSC data-path command: a pending deferred error is reported first (and

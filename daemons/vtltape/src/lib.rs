@@ -34,6 +34,7 @@ pub mod position;
 pub mod report_density;
 pub mod rw;
 pub mod security_protocol;
+pub mod self_test;
 pub mod serial;
 pub mod tapealert;
 pub mod timestamp;

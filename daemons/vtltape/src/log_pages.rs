@@ -9,6 +9,7 @@
 //! | 0x03 | read error counter (SPC-5 7.3) | since power on / reset |
 //! | 0x0C | sequential-access device (SSC-5 8.2) | since power on / reset; capacities of the current partition |
 //! | 0x0D | temperature (SPC-5 7.3) | not measured: FFh |
+//! | 0x10 | self-test results (SPC-5 7.3), [`crate::self_test`] | the last 20 SEND DIAGNOSTIC self-tests |
 //! | 0x11 | DT device status (SSC-5 8.2) | the drive's state |
 //! | 0x17 | volume statistics (SSC-5 8.2), [`crate::volume_statistics`] | the cartridge's MAM, partitions and this load |
 //! | 0x2E | TapeAlert (SSC-5 8.2, annex A) | the flags, cleared by reading |
@@ -17,8 +18,7 @@
 //! | 0x32 | data compression (IBM / HP LTO vendor page) | this load |
 //! | 0x37, 0x37/0x64 | performance characteristics (IBM vendor page), [`crate::performance`] | the medium (no loss) |
 //!
-//! Only pages the personality lists ([`Personality::log_pages`]) are offered. The other
-//! page personalities list (0x10 self-test results) is not offered yet.
+//! Only pages the personality lists ([`Personality::log_pages`]) are offered.
 
 use vtl_scsi::log::LogParameter;
 
@@ -32,6 +32,7 @@ pub const IMPLEMENTED: &[(u8, u8)] = &[
     (0x03, 0),
     (0x0c, 0),
     (0x0d, 0),
+    (0x10, 0),
     (0x11, 0),
     (0x17, 0),
     (0x2e, 0),
@@ -123,6 +124,7 @@ impl Drive {
                 LogParameter::binary(0x0000, &[0, 0xff]),
                 LogParameter::binary(0x0001, &[0, 0xff]),
             ],
+            0x10 => self.self_tests.parameters(),
             0x11 => vec![LogParameter::binary(
                 0x0000,
                 &self.very_high_frequency_data(),

@@ -348,12 +348,16 @@ fn supported_log_pages() {
     assert_eq!(
         log_sense(&mut t, 0x00),
         [
-            0x80, 0, 0, 12, 0x00, 0x02, 0x03, 0x0c, 0x0d, 0x11, 0x17, 0x2e, 0x30, 0x31, 0x32, 0x37
+            0x80, 0, 0, 13, 0x00, 0x02, 0x03, 0x0c, 0x0d, 0x10, 0x11, 0x17, 0x2e, 0x30, 0x31, 0x32,
+            0x37
         ]
     );
-    // A page the personality lists but that is not offered yet (0x10 self-test results).
-    let c = t.command(1, &[0x4d, 0, 0x50, 0, 0, 0, 0, 0x10, 0, 0], &[], 4096);
+    // A page the personality does not list (0x10 is not in the DLT set).
+    let home = tempfile::tempdir().unwrap();
+    let mut d = lu_for(home.path(), "DLT7000", CompressionConfig::default());
+    let c = d.command(1, &[0x4d, 0, 0x50, 0, 0, 0, 0, 0x10, 0, 0], &[], 4096);
     assert_eq!(c.key_asc(), Some((5, 0x24, 0)));
+    assert_eq!(c.sense[15..18], [0xc8 | 5, 0, 2]);
 }
 
 #[test]
@@ -833,4 +837,58 @@ fn power_condition_page() {
     let c = d.command(1, &[0x1a, 8, 0x1a, 0, 255, 0], &[], 255);
     assert_eq!(c.key_asc(), Some((5, 0x24, 0)));
     assert_eq!(c.sense[15..18], [0xc8 | 5, 0, 2]);
+}
+
+/// The 20 parameters of an empty self-test results page.
+fn empty_self_test_page() -> Vec<u8> {
+    let mut p = vec![0x90, 0, 0x01, 0x90];
+    for n in 1..=20u8 {
+        p.extend_from_slice(&[0, n, 0x03, 0x10]);
+        p.extend_from_slice(&[0; 16]);
+    }
+    p
+}
+
+#[test]
+fn self_test_results_page() {
+    let (_h, mut t) = lto8(false, 16 << 20);
+    assert_eq!(log_sense(&mut t, 0x10), empty_self_test_page());
+    // SELFTEST=1: the default self-test, code 000b, passed.
+    good(&mut t, &[0x1d, 0x04, 0, 0, 0, 0], &[], 0);
+    let mut want = empty_self_test_page();
+    want[8..24].copy_from_slice(&[
+        0x00, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0,
+    ]);
+    assert_eq!(log_sense(&mut t, 0x10), want);
+    // A background short self-test (001b) goes first, the earlier one second.
+    good(&mut t, &[0x1d, 0x20, 0, 0, 0, 0], &[], 0);
+    let p = log_sense(&mut t, 0x10);
+    assert_eq!(
+        p[4..24],
+        [
+            0, 1, 0x03, 0x10, 0x20, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0,
+            0, 0
+        ]
+    );
+    assert_eq!(
+        p[24..44],
+        [
+            0, 2, 0x03, 0x10, 0x00, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0,
+            0, 0
+        ]
+    );
+    assert_eq!(p[44..], empty_self_test_page()[44..]);
+    // Neither SEND DIAGNOSTIC without a test nor LOG SELECT PCR=1 touches the results.
+    good(&mut t, &[0x1d, 0x00, 0, 0, 0, 0], &[], 0);
+    good(&mut t, &[0x4c, 0x02, 0x40, 0, 0, 0, 0, 0, 0, 0], &[], 0);
+    assert_eq!(log_sense(&mut t, 0x10), p);
+    // Only the 20 most recent are kept: after 20 foreground extended tests (110b) all
+    // parameters show one.
+    for _ in 0..20 {
+        good(&mut t, &[0x1d, 0xc0, 0, 0, 0, 0], &[], 0);
+    }
+    let p = log_sense(&mut t, 0x10);
+    for n in 0..20 {
+        assert_eq!(p[4 + 20 * n + 4], 0xc0, "parameter {}", n + 1);
+    }
 }
