@@ -217,6 +217,16 @@ impl Drive {
         &self.config
     }
 
+    /// INQUIRY PRODUCT REVISION LEVEL: the configured revision, or the personality's
+    /// default when the configuration gives none.
+    pub fn revision(&self) -> &str {
+        if self.config.revision.is_empty() {
+            self.pers.default_revision
+        } else {
+            &self.config.revision
+        }
+    }
+
     /// The self-test results (log page 0x10).
     pub fn self_tests(&self) -> &crate::self_test::SelfTestLog {
         &self.self_tests

@@ -189,7 +189,7 @@ impl TapeDrive {
             PDT_SEQUENTIAL,
             &or(&c.vendor, pers.default_vendor),
             &c.product,
-            &or(&c.revision, pers.default_revision),
+            drive.revision(),
             &c.serial,
         );
         if let Some(naa) = c.naa {

@@ -523,7 +523,9 @@ fn vpd_pages() {
     let (_h, mut t) = lto8(false, 16 << 20);
     assert_eq!(
         good(&mut t, &[0x12, 1, 0x00, 0, 255, 0], &[], 255),
-        [1, 0, 0, 8, 0x00, 0x80, 0x83, 0x86, 0xb0, 0xb1, 0xb2, 0xb5]
+        [
+            1, 0, 0, 10, 0x00, 0x80, 0x83, 0x86, 0xb0, 0xb1, 0xb2, 0xb5, 0xc0, 0xc1
+        ]
     );
     assert_eq!(
         good(&mut t, &[0x12, 1, 0xb0, 0, 255, 0], &[], 255),
@@ -548,8 +550,12 @@ fn vpd_pages() {
         good(&mut t, &[0x12, 1, 0xb0, 0, 255, 0], &[], 255),
         [1, 0xb0, 0, 2, 0, 0]
     );
+    // DLT has no vendor pages.
+    let home = tempfile::tempdir().unwrap();
+    let mut t = lu_for(home.path(), "DLT7000", CompressionConfig::default());
     let c = t.command(1, &[0x12, 1, 0xc0, 0, 255, 0], &[], 255);
     assert_eq!(c.key_asc(), Some((5, 0x24, 0)));
+    assert_eq!(c.sense[15..18], [0xc0, 0, 2]);
 }
 
 #[test]
@@ -891,4 +897,84 @@ fn self_test_results_page() {
     for n in 0..20 {
         assert_eq!(p[4 + 20 * n + 4], 0xc0, "parameter {}", n + 1);
     }
+}
+
+#[test]
+fn ibm_vendor_vpd_pages() {
+    let (_h, mut t) = lto8(false, 16 << 20);
+    let mut c0 = vec![1, 0xc0, 0, 0x27];
+    c0.extend_from_slice(b"2160        ");
+    c0.extend_from_slice(&[b' '; 15]);
+    c0.extend_from_slice(b"vtl         ");
+    assert_eq!(good(&mut t, &[0x12, 1, 0xc0, 0, 255, 0], &[], 255), c0);
+    let mut c1 = vec![1, 0xc1, 0, 0x18];
+    c1.extend_from_slice(b"XYZZY_A1    XYZZY_A1    ");
+    assert_eq!(good(&mut t, &[0x12, 1, 0xc1, 0, 255, 0], &[], 255), c1);
+    // IBM lists only 0xC0 and 0xC1.
+    let c = t.command(1, &[0x12, 1, 0xc2, 0, 255, 0], &[], 255);
+    assert_eq!(c.key_asc(), Some((5, 0x24, 0)));
+    // 3592: the same layout; no revision configured gives the personality's default.
+    let home = tempfile::tempdir().unwrap();
+    let mut d = InProcess::new(TapeDrive::new(DriveConfig {
+        product: "03592E07".into(),
+        serial: "SERIAL_NUMBER_LONG".into(),
+        media_home: Some(home.path().to_path_buf()),
+        ..Default::default()
+    }));
+    let mut c0 = vec![1, 0xc0, 0, 0x27];
+    c0.extend_from_slice(b"0100        ");
+    c0.extend_from_slice(&[b' '; 15]);
+    c0.extend_from_slice(b"vtl         ");
+    assert_eq!(good(&mut d, &[0x12, 1, 0xc0, 0, 255, 0], &[], 255), c0);
+    let mut c1 = vec![1, 0xc1, 0, 0x18];
+    c1.extend_from_slice(b"SERIAL_NUMBESERIAL_NUMBE");
+    assert_eq!(good(&mut d, &[0x12, 1, 0xc1, 0, 255, 0], &[], 255), c1);
+}
+
+#[test]
+fn hp_vendor_vpd_pages() {
+    let home = tempfile::tempdir().unwrap();
+    let mut t = InProcess::new(TapeDrive::new(DriveConfig {
+        vendor: "HP".into(),
+        product: "Ultrium 6-SCSI".into(),
+        revision: "35GD".into(),
+        serial: "HU1234".into(),
+        media_home: Some(home.path().to_path_buf()),
+        ..Default::default()
+    }));
+    assert_eq!(
+        good(&mut t, &[0x12, 1, 0x00, 0, 255, 0], &[], 255),
+        [
+            1, 0, 0, 13, 0x00, 0x80, 0x83, 0x86, 0xb0, 0xb1, 0xb2, 0xc0, 0xc1, 0xc2, 0xc3, 0xc4,
+            0xc5
+        ]
+    );
+    let names: [&[u8]; 6] = [
+        b"Firmware",
+        b"Hardware",
+        b"PCA",
+        b"Mechanism",
+        b"Head Assy",
+        b"ACI",
+    ];
+    for (i, name) in names.iter().enumerate() {
+        let page = 0xc0 + i as u8;
+        let mut want = vec![1, page, 0, 0x5c];
+        let mut field = |s: &[u8], width: usize| {
+            want.extend_from_slice(s);
+            want.extend(std::iter::repeat_n(0, width - s.len()));
+        };
+        field(name, 26);
+        field(if page == 0xc0 { b"35GD" } else { b"" }, 19);
+        field(b"", 24);
+        field(b"Ultrium 6-SCSI", 23);
+        let got = good(&mut t, &[0x12, 1, page, 0, 255, 0], &[], 255);
+        assert_eq!(got.len(), 96);
+        assert_eq!(got, want, "page {page:#x}");
+    }
+    // Allocation length cuts the page.
+    assert_eq!(
+        good(&mut t, &[0x12, 1, 0xc0, 0, 8, 0], &[], 8),
+        [1, 0xc0, 0, 0x5c, b'F', b'i', b'r', b'm']
+    );
 }
