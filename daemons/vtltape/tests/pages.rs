@@ -800,6 +800,71 @@ fn selectable(t: &mut InProcess<TapeDrive>, page: u8) -> Vec<u8> {
 }
 
 #[test]
+fn error_recovery_and_disconnect_pages_exact_bytes() {
+    let (_h, mut t) = lto8(false, 16 << 20);
+    let mut p01 = vec![0x81, 0x0a];
+    p01.extend_from_slice(&[0; 10]);
+    let mut p02 = vec![0x82, 0x0e];
+    p02.extend_from_slice(&[0; 14]);
+    for pc in [0x00, 0x80, 0xc0] {
+        assert_eq!(mode_sense6(&mut t, pc | 0x01, 0, true)[4..], p01[..]);
+        assert_eq!(mode_sense6(&mut t, pc | 0x02, 0, true)[4..], p02[..]);
+    }
+    // Nothing is changeable.
+    let mut m = vec![0x81, 0x0a];
+    m.extend_from_slice(&[0; 10]);
+    assert_eq!(mode_sense6(&mut t, 0x41, 0, true)[4..], m[..]);
+    let mut m = vec![0x82, 0x0e];
+    m.extend_from_slice(&[0; 14]);
+    assert_eq!(mode_sense6(&mut t, 0x42, 0, true)[4..], m[..]);
+    // READ RETRY COUNT (byte 3 of page 0x01) cannot be set.
+    let mut l = selectable(&mut t, 0x01);
+    l[4 + 3] = 1;
+    assert_param_error(&mode_select6(&mut t, &l), 7, 0);
+}
+
+#[test]
+fn compression_page_default_and_saved_values() {
+    let (_h, mut t) = lto8(false, 16 << 20);
+    let page = |dce: u8| {
+        [
+            0x8f,
+            0x0e,
+            dce | 0x40,
+            0x80,
+            0,
+            0,
+            0,
+            1,
+            0,
+            0,
+            0,
+            1,
+            0,
+            0,
+            0,
+            0,
+        ]
+    };
+    // Before any MODE SELECT: default (PC 10b) and saved (PC 11b) values are the
+    // configuration's, DCE set.
+    assert_eq!(mode_sense6(&mut t, 0x8f, 0, true)[4..], page(0x80));
+    assert_eq!(mode_sense6(&mut t, 0xcf, 0, true)[4..], page(0x80));
+    // SP=0 changes the current values only.
+    let mut sel = selectable(&mut t, 0x0f);
+    sel[6] &= !0x80;
+    assert!(mode_select6(&mut t, &sel).is_good());
+    assert_eq!(mode_sense6(&mut t, 0x0f, 0, true)[4..], page(0));
+    assert_eq!(mode_sense6(&mut t, 0xcf, 0, true)[4..], page(0x80));
+    // SP=1 saves them: saved follows, default does not.
+    let c = t.command(1, &[0x15, 0x11, 0, 0, sel.len() as u8, 0], &sel, 0);
+    assert!(c.is_good(), "{:?}", c.key_asc());
+    assert_eq!(mode_sense6(&mut t, 0xcf, 0, true)[4..], page(0));
+    assert_eq!(mode_sense6(&mut t, 0x8f, 0, true)[4..], page(0x80));
+    assert_eq!(mode_sense6(&mut t, 0x0f, 0, true)[4..], page(0));
+}
+
+#[test]
 fn power_condition_page() {
     let (_h, mut t) = lto8(false, 16 << 20);
     let mut page = vec![0x9a, 0x26];
