@@ -7,30 +7,6 @@ use common::*;
 use vtl_scsi::InProcess;
 use vtllibrary::SharedLu;
 
-/// A 48-byte element descriptor (VOLTAG, no DVCID).
-fn desc(addr: u16, flags: u8, byte9: u8, src: u16, tag: Option<&str>) -> Vec<u8> {
-    let mut d = vec![0u8; 48];
-    d[0..2].copy_from_slice(&addr.to_be_bytes());
-    d[2] = flags;
-    d[9] = byte9;
-    d[10..12].copy_from_slice(&src.to_be_bytes());
-    if let Some(t) = tag {
-        d[12..44].fill(b' ');
-        d[12..12 + t.len()].copy_from_slice(t.as_bytes());
-    }
-    d
-}
-
-fn page(ty: u8, descs: &[Vec<u8>]) -> Vec<u8> {
-    let n = (descs.len() * 48) as u32;
-    let mut p = vec![ty, 0x80, 0, 48, 0];
-    p.extend_from_slice(&n.to_be_bytes()[1..]);
-    for d in descs {
-        p.extend_from_slice(d);
-    }
-    p
-}
-
 #[test]
 fn mtx_status_stk_l700_exact_bytes() {
     let mut f = fixture("STK", "L700");
@@ -168,68 +144,192 @@ fn loaderinfo_mode_pages() {
     good(&mut f.lu, &[0x01, 0, 0, 0, 0, 0], 0);
 }
 
-#[test]
-fn mtx_load_unload_transfer_exchange_inventory_position() {
-    let mut f = fixture("STK", "L700");
-    // mtx load 1 0
-    good(&mut f.lu, &move_medium(1, 1000, 500), 0);
-    {
-        let d = f.drives[0].lock().unwrap();
-        assert!(d.is_loaded());
-        assert_eq!(d.cartridge_barcode().as_deref(), Some("E01001L8"));
-    }
-    let dt = good(&mut f.lu, &res(4, true, 500, 1, false, 100), 100);
+/// First element addresses of a personality (medium transport, import/export, data
+/// transfer, storage), as the spec's table (mhvtl reference 6.3) gives them.
+#[derive(Debug, Clone, Copy)]
+struct AddressMap {
+    picker: u16,
+    map: u16,
+    drive: u16,
+    slot: u16,
+}
+
+const STK_L700: AddressMap = AddressMap {
+    picker: 1,
+    map: 10,
+    drive: 500,
+    slot: 1000,
+};
+const IBM_03584: AddressMap = AddressMap {
+    picker: 1,
+    map: 0x300,
+    drive: 0x101,
+    slot: 0x400,
+};
+const HP_MSL: AddressMap = AddressMap {
+    picker: 1,
+    map: 0x1c0,
+    drive: 0x1e0,
+    slot: 0x20,
+};
+
+/// What an element should report: empty, or (volume tag, SMC MEDIUM TYPE, source
+/// element address: SVALID set when there is one).
+type Held = Option<(&'static str, u8, Option<u16>)>;
+
+/// The whole library as READ ELEMENT STATUS should report it (the fixture: 5 slots,
+/// 1 MAP with its door closed, 2 drives, 1 empty picker).
+#[derive(Debug, Clone, Copy)]
+struct Expected {
+    slots: [Held; 5],
+    map: Held,
+    drives: [Held; 2],
+}
+
+/// The fixture as library_contents puts it: no source addresses yet.
+const START: Expected = Expected {
+    slots: [
+        Some(("E01001L8", 1, None)),
+        Some(("E01002L8", 1, None)),
+        Some(("CLN001L8", 2, None)),
+        None,
+        Some(("OLD001L3", 1, None)),
+    ],
+    map: None,
+    drives: [None, None],
+};
+
+/// READ ELEMENT STATUS of every element of type `ty` must be exactly `descs`.
+fn assert_type(
+    lu: &mut InProcess<vtllibrary::Library>,
+    ty: u8,
+    first: u16,
+    descs: &[Vec<u8>],
+    step: &str,
+) {
     assert_eq!(
-        &dt[16..28],
-        &[0x01, 0xf4, 0x09, 0, 0, 0, 0, 0, 0, 0x81, 0x03, 0xe8]
+        read_type(lu, ty),
+        report(ty, first, descs),
+        "{step}: element type {ty}"
     );
-    assert_eq!(&dt[28..36], b"E01001L8");
+}
+
+/// The descriptor of element `addr` holding `h` (`base`: flags of the empty element).
+fn held(addr: u16, base: u8, h: Held) -> Vec<u8> {
+    match h {
+        None => desc(addr, base, 0, 0, None),
+        Some((tag, ty, None)) => desc(addr, base | 0x01, ty, 0, Some(tag)),
+        Some((tag, ty, Some(src))) => desc(addr, base | 0x01, 0x80 | ty, src, Some(tag)),
+    }
+}
+
+/// Every element of the library reports exactly `e`.
+fn assert_state(lu: &mut InProcess<vtllibrary::Library>, m: AddressMap, e: &Expected, step: &str) {
+    assert_type(lu, 1, m.picker, &[desc(m.picker, 0, 0, 0, None)], step);
+    let slots: Vec<_> = (0..5u16)
+        .map(|i| held(m.slot + i, 0x08, e.slots[usize::from(i)]))
+        .collect();
+    assert_type(lu, 2, m.slot, &slots, step);
+    assert_type(lu, 3, m.map, &[held(m.map, 0x38, e.map)], step);
+    let drives: Vec<_> = (0..2u16)
+        .map(|i| held(m.drive + i, 0x08, e.drives[usize::from(i)]))
+        .collect();
+    assert_type(lu, 4, m.drive, &drives, step);
+}
+
+/// The barcode each drive holds.
+fn loaded(f: &Fixture) -> Vec<Option<String>> {
+    f.drives
+        .iter()
+        .map(|d| d.lock().unwrap().cartridge_barcode())
+        .collect()
+}
+
+/// mtx status, load, unload, transfer (slot to slot, slot to MAP), exchange (slots, and
+/// through a drive) and inventory against the library `vendor`/`product`, whose first
+/// addresses are `m`: after every step, the exact element status of every element
+/// (addresses, FULL/ACCESS, SVALID and source element address, volume tags) and what the
+/// drives hold.
+fn mtx_replay(vendor: &str, product: &str, m: AddressMap) {
+    let mut f = fixture(vendor, product);
+    let slot = |n: u16| m.slot + n - 1;
+    let drive = |n: u16| m.drive + n;
+    let mut e = START;
+    assert_state(&mut f.lu, m, &e, "mtx status");
+    // mtx load 1 0
+    good(&mut f.lu, &move_medium(m.picker, slot(1), drive(0)), 0);
+    e.slots[0] = None;
+    e.drives[0] = Some(("E01001L8", 1, Some(slot(1))));
+    assert_state(&mut f.lu, m, &e, "mtx load 1 0");
+    assert_eq!(loaded(&f), [Some("E01001L8".to_string()), None]);
     // The host talks to the drive: unit attention of the load, then ready.
     let mut host = InProcess::new(SharedLu(f.drives[0].clone()));
     assert_eq!(host.command(7, &TUR, &[], 0).key_asc(), Some((6, 0x29, 0)));
     assert!(host.command(7, &TUR, &[], 0).is_good());
     // mtx unload 1 0 (the host did not unload: the library does)
-    good(&mut f.lu, &move_medium(0, 500, 1000), 0);
-    assert_eq!(f.drives[0].lock().unwrap().cartridge_barcode(), None);
-    let st = good(&mut f.lu, &res(2, true, 1000, 1, false, 100), 100);
-    assert_eq!(
-        &st[16..28],
-        &[0x03, 0xe8, 0x09, 0, 0, 0, 0, 0, 0, 0x81, 0x03, 0xe8]
-    );
+    good(&mut f.lu, &move_medium(0, drive(0), slot(1)), 0);
+    e.slots[0] = Some(("E01001L8", 1, Some(slot(1))));
+    e.drives[0] = None;
+    assert_state(&mut f.lu, m, &e, "mtx unload 1 0");
+    assert_eq!(loaded(&f), [None, None]);
     // mtx transfer 1 4
-    good(&mut f.lu, &move_medium(0, 1000, 1003), 0);
-    // mtx exchange 2 4: slot 2 <-> slot 4
-    good(&mut f.lu, &exchange(1001, 1003, 1001), 0);
-    assert_eq!(
-        positions(&mut f.lu),
-        [
-            (1001, "E01001L8".to_string()),
-            (1002, "CLN001L8".to_string()),
-            (1003, "E01002L8".to_string()),
-            (1004, "OLD001L3".to_string()),
-        ]
-    );
-    // exchange through a drive: slot 2 -> drive 1, the drive's cartridge -> slot 1
-    good(&mut f.lu, &move_medium(0, 1003, 501), 0);
-    good(&mut f.lu, &exchange(1001, 501, 1000), 0);
-    assert_eq!(
-        f.drives[1].lock().unwrap().cartridge_barcode().as_deref(),
-        Some("E01001L8")
-    );
-    assert_eq!(
-        positions(&mut f.lu)[..3],
-        [
-            (501, "E01001L8".to_string()),
-            (1000, "E01002L8".to_string()),
-            (1002, "CLN001L8".to_string()),
-        ]
-    );
-    // mtx inventory
+    good(&mut f.lu, &move_medium(0, slot(1), slot(4)), 0);
+    e.slots[0] = None;
+    e.slots[3] = Some(("E01001L8", 1, Some(slot(1))));
+    assert_state(&mut f.lu, m, &e, "mtx transfer 1 4");
+    // mtx exchange 2 4: slot 2 -> slot 4, slot 4 -> slot 2
+    good(&mut f.lu, &exchange(slot(2), slot(4), slot(2)), 0);
+    e.slots[1] = Some(("E01001L8", 1, Some(slot(4))));
+    e.slots[3] = Some(("E01002L8", 1, Some(slot(2))));
+    assert_state(&mut f.lu, m, &e, "mtx exchange 2 4");
+    // mtx load 4 1, then exchange through the drive: slot 2 -> drive 1, the drive's
+    // cartridge -> slot 1 (its source stays the slot it came from)
+    good(&mut f.lu, &move_medium(0, slot(4), drive(1)), 0);
+    e.slots[3] = None;
+    e.drives[1] = Some(("E01002L8", 1, Some(slot(4))));
+    assert_state(&mut f.lu, m, &e, "mtx load 4 1");
+    good(&mut f.lu, &exchange(slot(2), drive(1), slot(1)), 0);
+    e.slots[1] = None;
+    e.drives[1] = Some(("E01001L8", 1, Some(slot(2))));
+    e.slots[0] = Some(("E01002L8", 1, Some(slot(4))));
+    assert_state(&mut f.lu, m, &e, "exchange slot 2, drive 1, slot 1");
+    assert_eq!(loaded(&f), [None, Some("E01001L8".to_string())]);
+    // mtx transfer 3 6 (mtx numbers the import/export element after the slots)
+    good(&mut f.lu, &move_medium(0, slot(3), m.map), 0);
+    e.slots[2] = None;
+    e.map = Some(("CLN001L8", 2, Some(slot(3))));
+    assert_state(&mut f.lu, m, &e, "mtx transfer 3 6");
+    // mtx inventory (INITIALIZE ELEMENT STATUS, then WITH RANGE over the slots): nothing
+    // moves, nothing changes.
     good(&mut f.lu, &[0x07, 0, 0, 0, 0, 0], 0);
-    good(&mut f.lu, &[0xe7, 1, 0x03, 0xe8, 0, 0, 0, 2, 0, 0], 0);
-    let c = check(&mut f.lu, &[0xe7, 1, 0x07, 0xd0, 0, 0, 0, 2, 0, 0]);
+    assert_state(&mut f.lu, m, &e, "mtx inventory");
+    let [a0, a1] = m.slot.to_be_bytes();
+    good(&mut f.lu, &[0xe7, 1, a0, a1, 0, 0, 0, 5, 0, 0], 0);
+    assert_state(&mut f.lu, m, &e, "INITIALIZE ELEMENT STATUS WITH RANGE");
+    assert_eq!(loaded(&f), [None, Some("E01001L8".to_string())]);
+    // No element at or above the start address: INVALID ELEMENT ADDRESS at byte 2.
+    let c = check(&mut f.lu, &[0xe7, 1, 0xff, 0xf0, 0, 0, 0, 2, 0, 0]);
     assert_eq!(sense_of(&c), (5, 0x21, 0x01, Some(2)));
-    // mtx eepos / POSITION TO ELEMENT
+}
+
+#[test]
+fn mtx_replay_stk_l700() {
+    mtx_replay("STK", "L700", STK_L700);
+}
+
+#[test]
+fn mtx_replay_ibm_03584() {
+    mtx_replay("IBM", "03584L32", IBM_03584);
+}
+
+#[test]
+fn mtx_replay_hp_msl() {
+    mtx_replay("HP", "MSL6480", HP_MSL);
+}
+
+#[test]
+fn position_to_element() {
+    let mut f = fixture("STK", "L700");
     good(&mut f.lu, &[0x2b, 0, 0, 1, 0x03, 0xe8, 0, 0, 0, 0], 0);
     let c = check(&mut f.lu, &[0x2b, 0, 0, 1, 0x03, 0xe7, 0, 0, 0, 0]);
     assert_eq!(sense_of(&c), (5, 0x21, 0x01, Some(4)));

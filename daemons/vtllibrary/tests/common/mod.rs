@@ -122,6 +122,49 @@ pub fn build(
     .unwrap()
 }
 
+/// A 48-byte element descriptor (VOLTAG, no DVCID): address, flags (FULL 0x01, ImpExp
+/// 0x02, EXCEPT 0x04, ACCESS 0x08, ExEnab 0x10, InEnab 0x20), byte 9 (SVALID 0x80 |
+/// MEDIUM TYPE), source element address, primary volume tag; ASC/ASCQ zero.
+pub fn desc(addr: u16, flags: u8, byte9: u8, src: u16, tag: Option<&str>) -> Vec<u8> {
+    let mut d = vec![0u8; 48];
+    d[0..2].copy_from_slice(&addr.to_be_bytes());
+    d[2] = flags;
+    d[9] = byte9;
+    d[10..12].copy_from_slice(&src.to_be_bytes());
+    if let Some(t) = tag {
+        d[12..44].fill(b' ');
+        d[12..12 + t.len()].copy_from_slice(t.as_bytes());
+    }
+    d
+}
+
+/// An element status page of type `ty` with VOLTAG holding the 48-byte `descs`.
+pub fn page(ty: u8, descs: &[Vec<u8>]) -> Vec<u8> {
+    let n = (descs.len() * 48) as u32;
+    let mut p = vec![ty, 0x80, 0, 48, 0];
+    p.extend_from_slice(&n.to_be_bytes()[1..]);
+    for d in descs {
+        p.extend_from_slice(d);
+    }
+    p
+}
+
+/// The READ ELEMENT STATUS data of a request for every element of type `ty` with VOLTAG:
+/// header (first address `first`, count, byte count) and one page of the 48-byte `descs`.
+pub fn report(ty: u8, first: u16, descs: &[Vec<u8>]) -> Vec<u8> {
+    let mut r = first.to_be_bytes().to_vec();
+    r.extend((descs.len() as u16).to_be_bytes());
+    r.push(0);
+    r.extend(&((descs.len() * 48 + 8) as u32).to_be_bytes()[1..]);
+    r.extend(page(ty, descs));
+    r
+}
+
+/// READ ELEMENT STATUS of every element of type `ty`, VOLTAG set.
+pub fn read_type(lu: &mut InProcess<Library>, ty: u8) -> Vec<u8> {
+    good(lu, &res(ty, true, 0, 0xffff, false, 4096), 4096)
+}
+
 pub const TUR: [u8; 6] = [0; 6];
 
 /// READ ELEMENT STATUS.
