@@ -338,3 +338,60 @@ fn position_to_element() {
     let c = check(&mut f.lu, &[0x2b, 0, 0, 1, 0x03, 0xe8, 0, 0, 1, 0]);
     assert_eq!(sense_of(&c), (5, 0x24, 0x00, Some(8)));
 }
+
+/// Sense key, ASC, ASCQ and sense-key specific bytes 15..=17 of fixed-format sense.
+fn raw_sense(c: &vtl_scsi::Completion) -> (u8, u8, u8, [u8; 3]) {
+    let s = &c.sense;
+    assert_eq!(s[0] & 0x7f, 0x70, "fixed format: {s:02x?}");
+    (s[2] & 0x0f, s[12], s[13], [s[15], s[16], s[17]])
+}
+
+#[test]
+fn mtx_eepos_sets_the_control_byte_vendor_bits() {
+    // mtx's `eepos N` puts N in bits 7-6 of the CONTROL byte (byte 11) of MOVE MEDIUM and
+    // EXCHANGE MEDIUM (0: leave the import/export tray alone; 1 and 2: vendor specific
+    // tray extend/retract). Vendor specific bits of the CONTROL byte (SAM-5 5.2): accepted
+    // and the move made.
+    let mut f = fixture("STK", "L700");
+    let with = |mut cdb: [u8; 12], control: u8| {
+        cdb[11] = control;
+        cdb
+    };
+    // mtx eepos 1 load 1 0
+    good(&mut f.lu, &with(move_medium(0, 1000, 500), 0x40), 0);
+    assert_eq!(loaded(&f), [Some("E01001L8".to_string()), None]);
+    // mtx eepos 2 unload 1 0
+    good(&mut f.lu, &with(move_medium(0, 500, 1000), 0x80), 0);
+    assert_eq!(loaded(&f), [None, None]);
+    // mtx eepos 1 transfer 1 6 (into the MAP), eepos 2 transfer 6 4
+    good(&mut f.lu, &with(move_medium(0, 1000, 10), 0x40), 0);
+    good(&mut f.lu, &with(move_medium(0, 10, 1003), 0x80), 0);
+    // mtx eepos 1 exchange 2 4
+    good(&mut f.lu, &with(exchange(1001, 1003, 1001), 0x40), 0);
+    let after = [
+        (1001, "E01001L8".to_string()),
+        (1002, "CLN001L8".to_string()),
+        (1003, "E01002L8".to_string()),
+        (1004, "OLD001L3".to_string()),
+    ];
+    assert_eq!(positions(&mut f.lu), after);
+    // NACA (bit 2) and the obsolete FLAG/LINK bits (1, 0) are still refused, with or
+    // without eepos bits: ILLEGAL REQUEST / INVALID FIELD IN CDB, SKSV + C/D + BPV and
+    // the bit, field pointer byte 11. Nothing moves.
+    for (control, bit) in [(0x01, 0), (0x02, 1), (0x04, 2), (0x41, 0), (0x86, 2)] {
+        let c = check(&mut f.lu, &with(move_medium(0, 1001, 500), control));
+        assert_eq!(
+            raw_sense(&c),
+            (5, 0x24, 0, [0xc8 | bit, 0, 11]),
+            "{control:#x}"
+        );
+        let c = check(&mut f.lu, &with(exchange(1001, 1003, 1001), control));
+        assert_eq!(
+            raw_sense(&c),
+            (5, 0x24, 0, [0xc8 | bit, 0, 11]),
+            "{control:#x}"
+        );
+    }
+    assert_eq!(positions(&mut f.lu), after);
+    assert_eq!(loaded(&f), [None, None]);
+}
