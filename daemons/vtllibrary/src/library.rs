@@ -17,7 +17,11 @@
 //! libraries do; refused with 05/53/02 while the host prevents medium removal from the
 //! drive); an exchange whose second half fails puts everything back. A refused cartridge
 //! stays where it was, its files untouched. Every acknowledged change is written to the
-//! [`Journal`] before GOOD is returned.
+//! [`Journal`] before GOOD is returned; when that write fails, the move is undone (drives
+//! it loaded are unloaded, drives it unloaded loaded again, every element as before,
+//! ImpExp and source addresses included) and the state file still holds the state before
+//! it: a move happens entirely or not at all. (A cartridge loaded and unloaded again
+//! keeps the load in its MAM load count, as a real one would.)
 //!
 //! Before a move changes anything, the configured `movecommand` is asked (module
 //! [`crate::move_command`]; a refusal is HARDWARE ERROR / MECHANICAL POSITIONING ERROR,
@@ -31,8 +35,8 @@
 //! source → MEDIUM SOURCE ELEMENT EMPTY (3B/0E); full destination → MEDIUM DESTINATION
 //! ELEMENT FULL (3B/0D); an import/export element while the MAP door is open (operator
 //! access) → MEDIUM MAGAZINE NOT ACCESSIBLE (3B/11). Drive failures: see
-//! [`crate::drive_slot`]. A journal write failure after a move: HARDWARE ERROR / INTERNAL
-//! TARGET FAILURE (04/44/00).
+//! [`crate::drive_slot`]. A journal write failure after a move: the move undone, then
+//! HARDWARE ERROR / INTERNAL TARGET FAILURE (04/44/00).
 //!
 //! # Concurrency
 //!
@@ -579,15 +583,80 @@ impl Library {
         Ok(())
     }
 
-    /// Put `m` back where it was taken from (a drive that will not take it back is marked
-    /// EXCEPT with MEDIUM LOAD OR EJECT FAILED, the cartridge still recorded there).
-    fn restore(&mut self, r: ElementRef, m: Medium, source: Option<u16>) {
-        if self.put(r, &m, source).is_err() {
-            let e = self.inv.get_mut(r);
-            e.medium = Some(m);
-            e.source = source;
-            e.except = Some(Asc::MEDIUM_LOAD_OR_EJECT_FAILED);
+    /// Put `m` back into the empty element `r` with source `source`; a drive that will not
+    /// take it back is marked EXCEPT with MEDIUM LOAD OR EJECT FAILED (53/00), the
+    /// cartridge still recorded there. Returns whether the drive took it (always true for
+    /// other elements).
+    fn restore(&mut self, r: ElementRef, m: Medium, source: Option<u16>) -> bool {
+        if self.put(r, &m, source).is_ok() {
+            return true;
         }
+        let e = self.inv.get_mut(r);
+        e.medium = Some(m);
+        e.source = source;
+        e.except = Some(Asc::MEDIUM_LOAD_OR_EJECT_FAILED);
+        false
+    }
+
+    /// Undo a move that failed half-way or could not be written to the journal: take the
+    /// cartridges out of the elements `touched` (unloading drives), then put them and the
+    /// ones in `held` (cartridge, the element it was taken from, its source there) back
+    /// where `before` (the inventory before the move) had them. When every cartridge is
+    /// back and every drive took its cartridge again, the inventory is `before` exactly
+    /// (ImpExp and sources included); otherwise what could not be put back is recorded
+    /// where it is, drives that refused it marked EXCEPT (see [`Library::restore`]).
+    fn roll_back(
+        &mut self,
+        before: Inventory,
+        mut held: Vec<(Medium, ElementRef, Option<u16>)>,
+        touched: &[ElementRef],
+    ) {
+        let mut whole = true;
+        for &r in touched {
+            match self.take(r) {
+                Ok((m, src)) => held.push((m, r, src)),
+                Err(_) => whole = false,
+            }
+        }
+        for (m, from, src) in held {
+            let empty = |r: &ElementRef| !self.inv.get(*r).is_full();
+            let home = before.locate(m.barcode.as_str()).filter(empty);
+            let (to, src) = match home {
+                Some(h) => (h, before.get(h).source),
+                None => {
+                    // Its element is held by a cartridge a drive would not give back.
+                    whole = false;
+                    match Some(from).filter(empty).or(self.inv.free_slot(src)) {
+                        Some(r) => (r, src),
+                        None => {
+                            self.warnings.push(format!(
+                                "{}: no free slot to return it to; dropped",
+                                m.barcode
+                            ));
+                            continue;
+                        }
+                    }
+                }
+            };
+            whole &= self.restore(to, m, src);
+        }
+        if whole {
+            self.inv = before;
+        }
+    }
+
+    /// Make a move durable: write the journal; when that fails, [`Library::roll_back`] the
+    /// move (`touched`: the elements it filled), so that it happened entirely or not at
+    /// all, and report HARDWARE ERROR / INTERNAL TARGET FAILURE (04/44/00).
+    fn commit(&mut self, before: Inventory, touched: &[ElementRef]) -> Result<()> {
+        let Err(e) = self.persist_scsi() else {
+            return Ok(());
+        };
+        self.roll_back(before, Vec::new(), touched);
+        // The failed save left the previous file in place, unless it failed after the
+        // rename: write the state rolled back to, if the journal works again.
+        let _ = self.persist();
+        Err(e)
     }
 
     /// The SOURCE STORAGE ELEMENT ADDRESS a cartridge taken from `r` (whose source was
@@ -674,13 +743,14 @@ impl Library {
             ));
         }
         self.announce(s, d)?;
+        let before = self.inv.clone();
         let (m, old) = self.take(s)?;
         let origin = self.origin(s, old);
         if let Err(e) = self.put(d, &m, origin) {
-            self.restore(s, m, old);
+            self.roll_back(before, vec![(m, s, old)], &[]);
             return Err(e);
         }
-        self.persist_scsi()
+        self.commit(before, &[d])
     }
 
     /// EXCHANGE MEDIUM: the cartridge in `src` to `first`, the one in `first` to `second`
@@ -723,29 +793,26 @@ impl Library {
         self.ask(d1, d2)?;
         self.describe(s, d1);
         self.describe(d1, d2);
+        let before = self.inv.clone();
         let (m1, old1) = self.take(s)?;
         let (m2, old2) = match self.take(d1) {
             Ok(x) => x,
             Err(e) => {
-                self.restore(s, m1, old1);
+                self.roll_back(before, vec![(m1, s, old1)], &[]);
                 return Err(e);
             }
         };
         let o1 = self.origin(s, old1);
         let o2 = self.origin(d1, old2);
         if let Err(e) = self.put(d1, &m1, o1) {
-            self.restore(d1, m2, old2);
-            self.restore(s, m1, old1);
+            self.roll_back(before, vec![(m1, s, old1), (m2, d1, old2)], &[]);
             return Err(e);
         }
         if let Err(e) = self.put(d2, &m2, o2) {
-            if let Ok((m1, _)) = self.take(d1) {
-                self.restore(s, m1, old1);
-            }
-            self.restore(d1, m2, old2);
+            self.roll_back(before, vec![(m2, d1, old2)], &[d1]);
             return Err(e);
         }
-        self.persist_scsi()
+        self.commit(before, &[d1, d2])
     }
 
     fn read_element_status(&self, c: &ReadElementStatus, data_in: &mut Vec<u8>) -> Result<()> {

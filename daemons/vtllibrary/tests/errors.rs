@@ -120,3 +120,55 @@ fn offline_is_not_ready_except_inquiry_report_luns_request_sense() {
     assert_eq!(sense_of(&check(&mut f.lu, &TUR)), (6, 0x28, 0x00, None));
     good(&mut f.lu, &TUR, 0);
 }
+
+#[test]
+fn exchange_whose_second_drive_refuses_ends_where_it_started() {
+    let mut f = fixture("STK", "L700");
+    good(&mut f.lu, &move_medium(0, 1000, 500), 0);
+    let status = read_all(&mut f.lu);
+    let state = std::fs::read(f.lu.lu().state_file()).unwrap();
+    let dir = f.home.path().join("OLD001L3");
+    let files = libvtlcart::testing::snapshot(&dir);
+    // Drive 1's cartridge to slot 5, slot 5's LTO-3 cartridge to drive 2, which refuses
+    // it: the library's ILLEGAL REQUEST / INCOMPATIBLE MEDIUM INSTALLED, after putting
+    // slot 5's cartridge back and loading drive 1 again.
+    let c = check(&mut f.lu, &exchange(500, 1004, 501));
+    assert_eq!(sense_of(&c), (5, 0x30, 0x00, None));
+    assert_eq!(read_all(&mut f.lu), status);
+    assert_eq!(
+        f.drives[0].lock().unwrap().cartridge_barcode().as_deref(),
+        Some("E01001L8")
+    );
+    assert_eq!(f.drives[1].lock().unwrap().cartridge_barcode(), None);
+    assert_eq!(std::fs::read(f.lu.lu().state_file()).unwrap(), state);
+    assert_eq!(libvtlcart::testing::snapshot(&dir), files);
+}
+
+#[test]
+fn refused_load_from_the_map_keeps_the_imp_exp_bit() {
+    let home = tempfile::tempdir().unwrap();
+    make_media(home.path());
+    let (d1, refuse) = Refusing::new(drive(home.path(), "D1"));
+    let handles: Vec<Box<dyn vtllibrary::DriveSlot>> =
+        vec![Box::new(d1), Box::new(drive(home.path(), "D2"))];
+    let mut lu = InProcess::new(build_with(
+        home.path(),
+        "STK",
+        "L700",
+        &SLOTS,
+        handles,
+        None,
+    ));
+    lu.command(1, &TUR, &[], 0);
+    lu.lu().open_map().unwrap();
+    lu.lu().load_map("MAP001L8").unwrap();
+    lu.lu().close_map().unwrap();
+    assert_eq!(lu.command(1, &TUR, &[], 0).key_asc(), Some((6, 0x28, 0x01)));
+    // Placed by the operator: FULL, ImpExp, ACCESS, ExEnab, InEnab; no source.
+    let map = report(3, 10, &[desc(10, 0x3b, 1, 0, Some("MAP001L8"))]);
+    assert_eq!(read_type(&mut lu, 3), map);
+    refuse.store(true, std::sync::atomic::Ordering::SeqCst);
+    let c = check(&mut lu, &move_medium(0, 10, 500));
+    assert_eq!(sense_of(&c), (4, 0x53, 0x00, None));
+    assert_eq!(read_type(&mut lu, 3), map);
+}

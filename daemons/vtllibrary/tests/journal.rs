@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use libvtlcart::testing::SmallFs;
 use vtl_scsi::InProcess;
 
 #[test]
@@ -75,4 +76,82 @@ fn state_file_of_another_configuration_is_ignored() {
         lu.inventory().positions()[0],
         (1000, "E01001L8".to_string())
     );
+}
+
+/// A library whose state file is on a small tmpfs, to fill.
+fn on_small_fs(
+    home: &std::path::Path,
+    fs: &SmallFs,
+    drives: &[Drive],
+) -> InProcess<vtllibrary::Library> {
+    let handles = drives
+        .iter()
+        .map(|d| Box::new(d.clone()) as Box<dyn vtllibrary::DriveSlot>)
+        .collect();
+    let state = fs.path().join("library.state");
+    let mut lu = InProcess::new(build_with(
+        home,
+        "STK",
+        "L700",
+        &SLOTS,
+        handles,
+        Some(state),
+    ));
+    lu.command(1, &TUR, &[], 0);
+    lu
+}
+
+#[test]
+fn move_whose_journal_write_fails_is_undone() {
+    let Some(fs) = SmallFs::mount(1 << 20) else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    make_media(home.path());
+    let drives = vec![drive(home.path(), "D1"), drive(home.path(), "D2")];
+    let mut lu = on_small_fs(home.path(), &fs, &drives);
+    good(&mut lu, &move_medium(0, 1000, 500), 0);
+    // The operator puts a cartridge in the MAP (ImpExp set), the door is closed again.
+    lu.lu().open_map().unwrap();
+    lu.lu().load_map("MAP001L8").unwrap();
+    lu.lu().close_map().unwrap();
+    // The operator's MAP access: UNIT ATTENTION / IMPORT OR EXPORT ELEMENT ACCESSED.
+    assert_eq!(lu.command(1, &TUR, &[], 0).key_asc(), Some((6, 0x28, 0x01)));
+    let status = read_all(&mut lu);
+    let state = std::fs::read(lu.lu().state_file()).unwrap();
+    let loaded = |d: &Drive| d.lock().unwrap().cartridge_barcode();
+    let filler = fs.fill_leaving(0);
+    // slot -> drive (the drive loads it), drive -> slot (the drive unloads it), MAP ->
+    // drive, and exchanges through a drive: the journal cannot be written, so each is
+    // undone, then HARDWARE ERROR / INTERNAL TARGET FAILURE.
+    for cdb in [
+        move_medium(0, 1001, 501),
+        move_medium(0, 500, 1003),
+        move_medium(0, 10, 501),
+        exchange(1001, 500, 1003),
+        exchange(500, 1001, 500),
+    ] {
+        let c = check(&mut lu, &cdb);
+        assert_eq!(sense_of(&c), (4, 0x44, 0x00, None), "{cdb:02x?}");
+        // Every element as before (ImpExp of the MAP, sources), the drives as before, the
+        // state file untouched.
+        assert_eq!(read_all(&mut lu), status, "{cdb:02x?}");
+        assert_eq!(
+            loaded(&drives[0]).as_deref(),
+            Some("E01001L8"),
+            "{cdb:02x?}"
+        );
+        assert_eq!(loaded(&drives[1]), None, "{cdb:02x?}");
+        assert_eq!(std::fs::read(lu.lu().state_file()).unwrap(), state);
+    }
+    // Space again: the same move is made and kept.
+    std::fs::remove_file(filler).unwrap();
+    good(&mut lu, &move_medium(0, 1001, 501), 0);
+    let after = positions(&mut lu);
+    drop(lu);
+    drop(drives);
+    let drives = vec![drive(home.path(), "D1"), drive(home.path(), "D2")];
+    let mut lu = on_small_fs(home.path(), &fs, &drives);
+    assert_eq!(positions(&mut lu), after);
+    assert_eq!(loaded(&drives[1]).as_deref(), Some("E01002L8"));
 }

@@ -2,13 +2,14 @@
 //! CDB builders.
 #![allow(dead_code)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use libvtlcart::testing::make_cartridge;
 use libvtlcart::{Format, MediumType};
 use vtl_config::{Barcode, LibraryConf, LibraryContents};
-use vtl_scsi::{Completion, InProcess};
+use vtl_scsi::{Asc, Completion, InProcess, Sense, SenseKey};
 use vtllibrary::{DriveSlot, Library};
 use vtltape::{CompressionConfig, DriveConfig, TapeDrive};
 
@@ -110,16 +111,76 @@ pub fn build(
     slots: &[Option<&str>],
     drives: &[Drive],
 ) -> Library {
-    let handles: Vec<Box<dyn DriveSlot>> = drives
+    let handles = drives
         .iter()
         .map(|d| Box::new(d.clone()) as Box<dyn DriveSlot>)
         .collect();
-    Library::new(
-        &conf(home, vendor, product),
-        &contents(slots, 1, drives.len()),
-        handles,
-    )
+    build_with(home, vendor, product, slots, handles, None)
+}
+
+/// Like [`build`] with any drive handles and, when given, the state file at `state`
+/// (else in the media home).
+pub fn build_with(
+    home: &Path,
+    vendor: &str,
+    product: &str,
+    slots: &[Option<&str>],
+    handles: Vec<Box<dyn DriveSlot>>,
+    state: Option<PathBuf>,
+) -> Library {
+    let conf = conf(home, vendor, product);
+    let contents = contents(slots, 1, handles.len());
+    match state {
+        Some(p) => Library::with_state_file(&conf, &contents, handles, p),
+        None => Library::new(&conf, &contents, handles),
+    }
     .unwrap()
+}
+
+/// A drive that, while its switch is on, fails every load as a drive that cannot open
+/// the cartridge does: HARDWARE ERROR / MEDIUM LOAD OR EJECT FAILED (04/53/00), the drive
+/// left empty. Otherwise it is the real drive it wraps.
+pub struct Refusing {
+    pub drive: Drive,
+    pub refuse: Arc<AtomicBool>,
+}
+
+impl Refusing {
+    /// `drive`, refusing while the returned switch is on (off at first).
+    pub fn new(drive: Drive) -> (Refusing, Arc<AtomicBool>) {
+        let refuse = Arc::new(AtomicBool::new(false));
+        (
+            Refusing {
+                drive,
+                refuse: refuse.clone(),
+            },
+            refuse,
+        )
+    }
+}
+
+impl DriveSlot for Refusing {
+    fn load(&mut self, pcl: &str) -> Result<(), Sense> {
+        if self.refuse.load(Ordering::SeqCst) {
+            return Err(Sense::new(
+                SenseKey::HardwareError,
+                Asc::MEDIUM_LOAD_OR_EJECT_FAILED,
+            ));
+        }
+        self.drive.load(pcl)
+    }
+
+    fn unload(&mut self) -> Result<Option<String>, Sense> {
+        self.drive.unload()
+    }
+
+    fn loaded_barcode(&self) -> Option<String> {
+        self.drive.loaded_barcode()
+    }
+
+    fn identifier(&self) -> Vec<u8> {
+        self.drive.identifier()
+    }
 }
 
 /// A 48-byte element descriptor (VOLTAG, no DVCID): address, flags (FULL 0x01, ImpExp
@@ -163,6 +224,12 @@ pub fn report(ty: u8, first: u16, descs: &[Vec<u8>]) -> Vec<u8> {
 /// READ ELEMENT STATUS of every element of type `ty`, VOLTAG set.
 pub fn read_type(lu: &mut InProcess<Library>, ty: u8) -> Vec<u8> {
     good(lu, &res(ty, true, 0, 0xffff, false, 4096), 4096)
+}
+
+/// READ ELEMENT STATUS of every element of every type, VOLTAG set (what `mtx status`
+/// reads).
+pub fn read_all(lu: &mut InProcess<Library>) -> Vec<u8> {
+    good(lu, &res(0, true, 0, 0xffff, false, 65535), 65535)
 }
 
 pub const TUR: [u8; 6] = [0; 6];
