@@ -121,6 +121,65 @@ fn offline_is_not_ready_except_inquiry_report_luns_request_sense() {
     good(&mut f.lu, &TUR, 0);
 }
 
+/// Two drives that refuse every load while their switch is on, holding slot 1's and slot
+/// 2's cartridges; then a swap of the two drives (EXCHANGE MEDIUM 500, 501, 500) whose
+/// loads and reloads all fail. Returns the media home, the library and the switches.
+fn drives_that_will_not_take_their_cartridges_back() -> (
+    tempfile::TempDir,
+    InProcess<vtllibrary::Library>,
+    Vec<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+) {
+    let home = tempfile::tempdir().unwrap();
+    make_media(home.path());
+    let (mut handles, mut switches) = (Vec::new(), Vec::new());
+    for serial in ["D1", "D2"] {
+        let (d, s) = Refusing::new(drive(home.path(), serial));
+        handles.push(Box::new(d) as Box<dyn vtllibrary::DriveSlot>);
+        switches.push(s);
+    }
+    let lib = build_with(home.path(), "STK", "L700", &SLOTS, handles, None);
+    let mut lu = InProcess::new(lib);
+    lu.command(1, &TUR, &[], 0);
+    good(&mut lu, &move_medium(0, 1000, 500), 0);
+    good(&mut lu, &move_medium(0, 1001, 501), 0);
+    for s in &switches {
+        s.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+    // Both drives unload; the first load fails, and so do both reloads.
+    let c = check(&mut lu, &exchange(500, 501, 500));
+    assert_eq!(sense_of(&c), (4, 0x53, 0x00, None));
+    (home, lu, switches)
+}
+
+/// An element descriptor with EXCEPT and ASC/ASCQ MEDIUM LOAD OR EJECT FAILED (53/00).
+fn excepted(addr: u16, src: u16, tag: &str) -> Vec<u8> {
+    let mut d = desc(addr, 0x0d, 0x81, src, Some(tag));
+    d[4] = 0x53;
+    d[5] = 0x00;
+    d
+}
+
+#[test]
+fn drive_that_will_not_take_its_cartridge_back_is_excepted() {
+    let (_home, mut lu, _) = drives_that_will_not_take_their_cartridges_back();
+    // Each drive element still records its cartridge, with FULL, EXCEPT and ACCESS
+    // (0x0d), ASC/ASCQ 53/00, SVALID and the slot it came from, its volume tag.
+    assert_eq!(
+        read_type(&mut lu, 4),
+        report(
+            4,
+            500,
+            &[
+                excepted(500, 1000, "E01001L8"),
+                excepted(501, 1001, "E01002L8")
+            ]
+        )
+    );
+    let s = read_type(&mut lu, 2);
+    assert_eq!(&s[16..19], &[0x03, 0xe8, 0x08]);
+    assert_eq!(&s[64..67], &[0x03, 0xe9, 0x08]);
+}
+
 #[test]
 fn exchange_whose_second_drive_refuses_ends_where_it_started() {
     let mut f = fixture("STK", "L700");
