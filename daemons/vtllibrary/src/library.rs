@@ -327,7 +327,7 @@ impl Library {
             fifo,
             alternate_tags: conf.alternate_volume_tags,
         };
-        lib.reconcile(true);
+        lib.reconcile(true, None);
         lib.journal
             .save(&lib.inv)
             .map_err(|source| LibraryError::State {
@@ -443,16 +443,20 @@ impl Library {
         })
     }
 
-    /// Make the drive elements agree with the drives (start, INITIALIZE ELEMENT STATUS).
-    /// `reload`: put a cartridge the inventory has in an empty drive back into it (start
-    /// after a crash); otherwise, and when that fails, it goes back to its source slot or
-    /// the first free slot.
-    fn reconcile(&mut self, reload: bool) {
+    /// Make the drive elements in `range` (all when `None`; see [`in_range`]) agree with
+    /// the drives (start, INITIALIZE ELEMENT STATUS (WITH RANGE)). `reload`: put a
+    /// cartridge the inventory has in an empty drive back into it (start after a crash);
+    /// otherwise, and when that fails, it goes back to its source slot or the first free
+    /// slot.
+    fn reconcile(&mut self, reload: bool, range: Option<(u16, u16)>) {
         for i in 0..self.drives.len() {
             let r = ElementRef {
                 kind: ElementType::DataTransfer,
                 index: i,
             };
+            if !in_range(self.inv.get(r).address, range) {
+                continue;
+            }
             let actual = self.drives[i].loaded_barcode();
             let recorded = self.inv.get(r).barcode().map(str::to_string);
             if actual == recorded {
@@ -508,19 +512,17 @@ impl Library {
         }
     }
 
-    /// INITIALIZE ELEMENT STATUS: ask the drives again, re-read the cartridges' MAM types
-    /// and drive identifiers, clear exceptions of the elements in `range`.
+    /// INITIALIZE ELEMENT STATUS (WITH RANGE, SMC-3 6.5): for the elements in `range`
+    /// only (all when `None`; see [`in_range`]), ask the drives again, re-read the
+    /// cartridges' MAM types and clear exceptions; re-read the drive identifiers.
     fn initialize(&mut self, range: Option<(u16, u16)>) {
-        self.reconcile(false);
+        self.reconcile(false, range);
         self.drive_ids = self.drives.iter().map(|d| d.identifier()).collect();
         let home = self.home.clone();
         for t in ElementType::ALL {
             for i in 0..self.inv.count(t) {
                 let e = self.inv.get_mut(ElementRef { kind: t, index: i });
-                if let Some((start, n)) = range
-                    && (e.address < start
-                        || u32::from(e.address) >= u32::from(start) + u32::from(n))
-                {
+                if !in_range(e.address, range) {
                     continue;
                 }
                 e.except = None;
@@ -914,6 +916,15 @@ impl Library {
             Command::ReadElementStatus(c) => self.read_element_status(c, data_in),
         }
     }
+}
+
+/// Whether element address `address` is in `range`: (STARTING ELEMENT ADDRESS, NUMBER OF
+/// ELEMENTS) of INITIALIZE ELEMENT STATUS WITH RANGE, the addresses start ≤ address <
+/// start + number; `None` (RANGE bit zero, or INITIALIZE ELEMENT STATUS) is every element.
+fn in_range(address: u16, range: Option<(u16, u16)>) -> bool {
+    range.is_none_or(|(start, n)| {
+        address >= start && u32::from(address) < u32::from(start) + u32::from(n)
+    })
 }
 
 /// An inventory from library_contents.

@@ -181,6 +181,51 @@ fn drive_that_will_not_take_its_cartridge_back_is_excepted() {
 }
 
 #[test]
+fn initialize_element_status_with_range_clears_only_the_range() {
+    let (_home, mut lu, switches) = drives_that_will_not_take_their_cartridges_back();
+    for s in &switches {
+        s.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+    // RANGE over drive 500 only: the drive is found empty, its cartridge goes back to
+    // its source slot and the exception is cleared; drive 501 is not looked at.
+    good(&mut lu, &[0xe7, 1, 0x01, 0xf4, 0, 0, 0, 1, 0, 0], 0);
+    assert_eq!(
+        read_type(&mut lu, 4),
+        report(
+            4,
+            500,
+            &[desc(500, 0x08, 0, 0, None), excepted(501, 1001, "E01002L8")]
+        )
+    );
+    assert_eq!(
+        positions(&mut lu)[..2],
+        [
+            (501, "E01002L8".to_string()),
+            (1000, "E01001L8".to_string())
+        ]
+    );
+    // RANGE = 0: every element, whatever the address and count fields say.
+    good(&mut lu, &[0xe7, 0, 0x07, 0xd0, 0, 0, 0, 1, 0, 0], 0);
+    assert_eq!(
+        read_type(&mut lu, 4),
+        report(
+            4,
+            500,
+            &[desc(500, 0x08, 0, 0, None), desc(501, 0x08, 0, 0, None)]
+        )
+    );
+    let s = read_type(&mut lu, 2);
+    assert_eq!(
+        s[16..16 + 96],
+        [
+            desc(1000, 0x09, 1, 0, Some("E01001L8")),
+            desc(1001, 0x09, 1, 0, Some("E01002L8"))
+        ]
+        .concat()
+    );
+}
+
+#[test]
 fn exchange_whose_second_drive_refuses_ends_where_it_started() {
     let mut f = fixture("STK", "L700");
     good(&mut f.lu, &move_medium(0, 1000, 500), 0);
