@@ -58,7 +58,7 @@ const SEED_ENV: &str = "VTL_LIBRARY_KILL_SEED";
 /// temporary directory): a disk, to count fsync costs.
 const DIR_ENV: &str = "VTL_LIBRARY_KILL_DIR";
 /// Iterations in `cargo test`.
-const DEFAULT_ITERATIONS: u64 = 100;
+const DEFAULT_ITERATIONS: u64 = 300;
 /// Prefix of the mover's protocol lines (libtest prints its own lines too).
 const TAG: &str = "VTLKILL";
 /// Cartridges in the library.
