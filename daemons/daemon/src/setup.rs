@@ -306,9 +306,10 @@ pub fn library_setup(
 
 impl LibrarySetup {
     /// The library's handles on its drives, in element order: a [`RemoteDrive`] to each
-    /// configured drive's socket in `run_dir` (its identifier from its stanza, what the
-    /// state file says it holds as the library's record), [`NoDrive`] for an element no
-    /// drive is configured for.
+    /// configured drive's socket in `run_dir` (its identifier from its stanza, the serial
+    /// number replaced by the `Drive n: SERIAL` of library_contents when given, as mhvtl
+    /// does; what the state file says it holds as the library's record), [`NoDrive`] for
+    /// an element no drive is configured for.
     pub fn drive_slots(
         &self,
         run_dir: &Path,
@@ -318,15 +319,19 @@ impl LibrarySetup {
         self.drives
             .iter()
             .zip(recorded)
-            .map(|(d, rec)| -> Box<dyn DriveSlot> {
+            .zip(&self.contents.drives)
+            .map(|((d, rec), serial)| -> Box<dyn DriveSlot> {
                 match d {
-                    Some(d) => Box::new(
-                        RemoteDrive::for_config(
-                            runtime::socket_path(run_dir, d.id),
-                            &drive_config(d, &self.conf.home),
+                    Some(d) => {
+                        let mut config = drive_config(d, &self.conf.home);
+                        if let Some(s) = serial {
+                            config.serial = s.clone();
+                        }
+                        Box::new(
+                            RemoteDrive::for_config(runtime::socket_path(run_dir, d.id), &config)
+                                .with_recorded(rec),
                         )
-                        .with_recorded(rec),
-                    ),
+                    }
                     None => Box::new(NoDrive),
                 }
             })

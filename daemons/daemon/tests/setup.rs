@@ -183,6 +183,32 @@ fn library_stanza_and_its_drive_elements() {
     assert_eq!(e.to_string(), "device.conf: no 'Library: 11' stanza");
 }
 
+/// `Drive n: SERIAL` in library_contents is the serial number READ ELEMENT STATUS reports
+/// for that drive element (mhvtl's override, spec 3.2); without one, the drive stanza's.
+#[test]
+fn a_library_contents_serial_overrides_the_drive_identifier() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("media");
+    std::fs::create_dir_all(&home).unwrap();
+    let text = CONTENTS.replace("Drive 1:\n", "Drive 1: LC_SERIAL1\n");
+    let lc = LibraryContents::parse(&text, Path::new("library_contents.10"), 10)
+        .unwrap()
+        .0;
+    assert_eq!(lc.drives[0].as_deref(), Some("LC_SERIAL1"));
+    let s = library_setup(&conf(&home), lc, 10, Path::new("device.conf"), None).unwrap();
+    let slots = s.drive_slots(&dir.path().join("run"), None);
+    assert_eq!(
+        slots[0].identifier(),
+        b"IBM     ULT3580-TD8     LC_SERIAL1".to_vec()
+    );
+    assert_eq!(
+        slots[2].identifier(),
+        b"IBM     ULT3580-TD6     DRV12".to_vec()
+    );
+    // The element with no drive stays without an identifier.
+    assert_eq!(slots[1].identifier(), Vec::<u8>::new());
+}
+
 #[test]
 fn the_element_without_a_drive() {
     let mut d = NoDrive;
