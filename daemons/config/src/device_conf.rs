@@ -519,6 +519,14 @@ impl DeviceConf {
         drv.home.clone().unwrap_or_else(|| default.to_path_buf())
     }
 
+    /// A drive's unit serial number: its `Unit serial number:` or else `DRV<id>` (libraries
+    /// get `LIB<id>` from vtllibrary), unique as the ids are.
+    pub fn drive_serial(drv: &DriveConf) -> String {
+        drv.serial
+            .clone()
+            .unwrap_or_else(|| format!("DRV{}", drv.id))
+    }
+
     /// A drive's NAA designator: its `NAA:` or else [`default_naa`] (with its library's id).
     pub fn drive_naa(drv: &DriveConf) -> [u8; 8] {
         let lib = drv.library.map_or(drv.id, |(l, _)| l);

@@ -63,7 +63,9 @@ pub fn has_errors(problems: &[Problem]) -> bool {
 /// drive element of a library; a drive whose `Slot:` is beyond the drive elements of its
 /// library's contents; a barcode twice in one library, or in two libraries sharing a media
 /// home (one cartridge directory). Warnings: a contents file of a library device.conf does
-/// not define; a drive element no drive is configured for; a library drive whose own
+/// not define; a drive element no drive is configured for; a `Drive n: SERIAL` of a
+/// contents file that differs from the unit serial number of the drive configured there
+/// (the library reports SERIAL, the drive its own); a library drive whose own
 /// `Home directory:` differs from its library's (ignored); one barcode in two libraries
 /// with different homes. Problems come in the order of these checks, then file order.
 pub fn validate(conf: &DeviceConf, contents: &[LibraryContents]) -> Vec<Problem> {
@@ -189,6 +191,26 @@ pub fn validate(conf: &DeviceConf, contents: &[LibraryContents]) -> Vec<Problem>
                 out.push(Problem::warning(format!(
                     "{file}: Drive {n} has no drive in device.conf (Library ID: {} Slot: {n}); it stays empty",
                     lc.library
+                )));
+            }
+        }
+        for (i, serial) in lc.drives.iter().enumerate() {
+            let n = i as u32 + 1;
+            let Some(serial) = serial else {
+                continue;
+            };
+            let Some(d) = conf
+                .drives_of(lc.library)
+                .find(|d| d.library == Some((lc.library, n)))
+            else {
+                continue;
+            };
+            let own = DeviceConf::drive_serial(d);
+            if own != *serial {
+                out.push(Problem::warning(format!(
+                    "{file}: Drive {n}: {serial} overrides the unit serial number {own} of drive {}: \
+                     READ ELEMENT STATUS reports {serial}, the drive's INQUIRY {own}",
+                    d.id
                 )));
             }
         }

@@ -317,6 +317,27 @@ fn cross_file_validation() {
         ["warning: barcode \"E01001L8\" is in library 10 (Slot 1) and library 30 (Slot 1)"]
     );
     assert_eq!(p[0].severity, Severity::Warning);
+
+    // `Drive n: SERIAL`: the drive's own serial is no news; another one is a warning (the
+    // library reports it, the drive does not).
+    let mut l10 = generate_library_contents(10, &good);
+    l10.drives[0] = good.drives[0].serial.clone();
+    l10.drives[1] = Some("OTHER2".into());
+    let own = good.drives[1].serial.clone().unwrap();
+    let p = validate(&good, &[l10]);
+    assert_eq!(
+        messages(&p),
+        [format!(
+            "warning: library_contents.10: Drive 2: OTHER2 overrides the unit serial number \
+             {own} of drive 12: READ ELEMENT STATUS reports OTHER2, the drive's INQUIRY {own}"
+        )]
+    );
+    // A drive without `Unit serial number:` is DRV<id>.
+    let mut c = good.clone();
+    c.drives[1].serial = None;
+    let mut l10 = generate_library_contents(10, &c);
+    l10.drives[1] = Some("DRV12".into());
+    assert_eq!(validate(&c, &[l10]), []);
 }
 
 #[test]

@@ -95,9 +95,10 @@ fn address(kind: &'static str, id: u32, c: u32, t: u32, l: u32) -> Result<Addres
 }
 
 /// The unit serial number of a drive stanza without `Unit serial number:`: `DRV<id>`
-/// (libraries get `LIB<id>` from vtllibrary), unique as the ids are.
+/// (libraries get `LIB<id>` from vtllibrary), unique as the ids are
+/// ([`DeviceConf::drive_serial`]).
 pub fn default_drive_serial(id: u32) -> String {
-    format!("DRV{id}")
+    DeviceConf::drive_serial(&DriveConf::new(id, 0, 0, 0))
 }
 
 /// The [`DriveConfig`] of drive stanza `d` of `conf`, its cartridges in `home`:
@@ -110,10 +111,7 @@ pub fn drive_config(d: &DriveConf, home: &Path) -> DriveConfig {
         vendor: d.vendor.clone().unwrap_or_default(),
         product: d.product.clone().unwrap_or_default(),
         revision: d.revision.clone().unwrap_or_default(),
-        serial: d
-            .serial
-            .clone()
-            .unwrap_or_else(|| default_drive_serial(d.id)),
+        serial: DeviceConf::drive_serial(d),
         naa: Some(DeviceConf::drive_naa(d)),
         compression: CompressionConfig {
             algorithm: d.compression.kind.map(|k| match k {
