@@ -66,8 +66,15 @@ otherwise ignored.\n\n\
 Exit status: 0 stopped cleanly; 1 usage, configuration, kernel or privilege error at start (nothing \
 was served); 2 the kernel interface failed while serving (the logical unit is left for a \
 restarted daemon).\n\n\
+With a status FIFO (fifo: in the stanza, or -f) the daemon writes one line per state change \
+to it, as 'TIME - ID: - STATE': Initialising, Idle, Loading, Loading WORM media, Loading NULL \
+media, Loading Cleaning Tape, Loaded, Load failed, Rewinding, Positioning, Reading, Writing, \
+Erasing, Verifying, Loaded - Idle, Unloading, Unloaded. The FIFO is created (mode 0644) if \
+absent; when nobody reads it, lines that do not fit in the pipe are dropped and the drive \
+never waits.\n\n\
 Examples:\n  \
 vtltape -q 11 -F\n  \
+vtltape -q 11 -f /run/vtl/drive11.fifo\n  \
 vtltape -q 11 -C /srv/vtl/etc -v2 --runtime-dir /run/vtl-test\n  \
 systemctl start vtltape@11"
 )]
@@ -75,6 +82,9 @@ pub struct TapeCli {
     /// The options both daemons take.
     #[command(flatten)]
     pub common: Common,
+    /// Status FIFO, instead of device.conf's fifo: (one line per state change).
+    #[arg(short = 'f', value_name = "FIFO")]
+    pub fifo: Option<PathBuf>,
 }
 
 /// The library daemon.

@@ -12,6 +12,7 @@
 //! * [`served`]: the unit as the transport serves it (logging, the drive's delays);
 //! * [`transport`]: the kernel unit behind a trait; [`daemon`]: the serve and control
 //!   threads and how they stop; [`notify`]: systemd's readiness notification;
+//! * [`drive_status`]: vtltape's status FIFO (the drive's state around its commands);
 //! * [`logging`]: tracing to standard error at the level vtlcmd sets;
 //! * [`tape`], [`library`]: the two programs' mains.
 //!
@@ -21,6 +22,7 @@
 
 pub mod cli;
 pub mod daemon;
+pub mod drive_status;
 pub mod library;
 pub mod logging;
 pub mod notify;

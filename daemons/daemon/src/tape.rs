@@ -4,7 +4,8 @@
 //! Start: configuration ([`setup::drive_setup`]), the logical unit attached
 //! ([`KernelUnit::attach`]), the socket bound, privileges dropped, the media home checked,
 //! then — for a drive in a library — the cartridge the library's state file puts in this
-//! drive loaded again ([`restore`]). Serve ([`run`]). End: the cartridge unloaded (written
+//! drive loaded again ([`restore`]). Serve ([`run`]), the drive's state reported to its
+//! status FIFO if it has one ([`crate::drive_status`]). End: the cartridge unloaded (written
 //! back), and after a clean stop the unit removed.
 
 use std::path::Path;
@@ -19,6 +20,7 @@ use vtltape::TapeDrive;
 
 use crate::cli::TapeCli;
 use crate::daemon::{Daemon, Ending, Stopper, run};
+use crate::drive_status::{Activity, DriveStatus, Reporting, ReportingControl};
 use crate::served::{Delaying, Served};
 use crate::setup::{self, Address, DriveSetup};
 use crate::signals::Blocked;
@@ -56,8 +58,13 @@ pub fn cartridge_to_restore(
 }
 
 /// Load the cartridge the library's state file puts in this drive (module documentation),
-/// logging what happens.
-pub fn restore(drive: &Mutex<TapeDrive>, conf_dir: &Path, s: &DriveSetup) {
+/// logging what happens and reporting the load to `status`.
+pub fn restore(
+    drive: &Mutex<TapeDrive>,
+    status: &Mutex<DriveStatus>,
+    conf_dir: &Path,
+    s: &DriveSetup,
+) {
     let (pcl, warnings) = cartridge_to_restore(conf_dir, &s.home, s.library);
     for w in warnings {
         tracing::warn!("{w}");
@@ -65,16 +72,23 @@ pub fn restore(drive: &Mutex<TapeDrive>, conf_dir: &Path, s: &DriveSetup) {
     let Some(pcl) = pcl else {
         return;
     };
-    let mut d = drive.lock().unwrap_or_else(PoisonError::into_inner);
-    match d.load_barcode(&pcl) {
-        Ok(()) => tracing::info!("{pcl} loaded again (the library's state file has it here)"),
-        Err(e) => {
-            if d.cartridge_barcode().as_deref() == Some(&pcl) {
-                let _ = d.unload();
+    DriveStatus::around(status, drive, Activity::Load, || {
+        let mut d = drive.lock().unwrap_or_else(PoisonError::into_inner);
+        match d.load_barcode(&pcl) {
+            Ok(()) => tracing::info!("{pcl} loaded again (the library's state file has it here)"),
+            Err(e) => {
+                if d.cartridge_barcode().as_deref() == Some(&pcl) {
+                    let _ = d.unload();
+                }
+                tracing::warn!("{pcl}: the library's state file has it here, but: {e}")
             }
-            tracing::warn!("{pcl}: the library's state file has it here, but: {e}")
         }
-    }
+    });
+}
+
+/// The drive's status FIFO: `vtltape -f`, else its stanza's `fifo:`, else none.
+pub fn status_fifo<'a>(cli: &'a TapeCli, s: &'a DriveSetup) -> Option<&'a Path> {
+    cli.fifo.as_deref().or(s.fifo.as_deref())
 }
 
 /// Write back and take out the cartridge at the end, whatever PREVENT ALLOW MEDIUM REMOVAL
@@ -118,12 +132,7 @@ pub fn main(cli: TapeCli) -> ExitCode {
         },
         s.home.display()
     );
-    if let Some(f) = &s.fifo {
-        tracing::warn!(
-            "fifo: {}: vtltape writes no status FIFO (only vtllibrary does)",
-            f.display()
-        );
-    }
+    let fifo = status_fifo(&cli, &s);
 
     let Attached {
         mut transport,
@@ -141,20 +150,38 @@ pub fn main(cli: TapeCli) -> ExitCode {
         Err(code) => return code,
     };
 
+    // After the privilege drop: the FIFO is created as the user the daemon runs as.
+    let (status, warning) = DriveStatus::open(fifo, id);
+    if let Some(w) = warning {
+        tracing::warn!("{w}");
+    }
+    let status = Arc::new(Mutex::new(status));
     let drive = Arc::new(Mutex::new(TapeDrive::new(s.config.clone())));
-    restore(&drive, &started.conf_dir, &s);
+    restore(&drive, &status, &started.conf_dir, &s);
+    status
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .started();
     let stop = match stop_on_signals(started.signals) {
         Ok(stop) => stop,
         Err(e) => return fail_attached(&format!("signal thread: {e}"), transport, reattached),
     };
-    let handler = DriveControl::new(id, drive.clone())
-        .with_settings(started.settings.clone())
-        .with_log(|line| tracing::info!("{line}"));
-    let lu = Served::new(
+    let handler = ReportingControl::new(
+        DriveControl::new(id, drive.clone())
+            .with_settings(started.settings.clone())
+            .with_log(|line| tracing::info!("{line}")),
         drive.clone(),
-        started.settings.clone(),
-        stop.clone(),
-        Delaying::Drive,
+        status.clone(),
+    );
+    let lu = Reporting::new(
+        Served::new(
+            drive.clone(),
+            started.settings.clone(),
+            stop.clone(),
+            Delaying::Drive,
+        ),
+        drive.clone(),
+        status,
     );
     let ending = serve(
         Daemon {

@@ -10,8 +10,10 @@
 //! Each line is `<time> - <library id>: - <text>\n`, the time as C's `ctime()` writes it in
 //! local time (`Thu Nov 14 22:13:20 2023`, without its newline), the text a state name
 //! ([`State`]) or a move description ([`describe_move`], `Moving E01001L8 from Storage slot 1
-//! to drive 1`). mhvtl's drive state names are off by one (spec 4.3); the library states
-//! here are the right ones.
+//! to drive 1`). vtltape writes the same lines to its own FIFO with the drive's states
+//! ([`DriveState`]). mhvtl's drive state names are off by one (spec 4.3: a loaded drive says
+//! "Loading NULL media", a rewinding one "Load failed"); the names here are the right ones,
+//! all in this module.
 
 use std::ffi::CString;
 use std::fs::{File, OpenOptions};
@@ -53,6 +55,71 @@ impl State {
     }
 }
 
+/// The drive states the FIFO reports (vtltape; the library's are [`State`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DriveState {
+    /// The daemon is starting.
+    Initialising,
+    /// Started (or the cartridge taken out by the library), no cartridge.
+    Idle,
+    /// A cartridge was unloaded (LOAD UNLOAD with LOAD=0, vtlcmd `unload`, the library's
+    /// move out of the drive).
+    Unloaded,
+    /// A cartridge is being loaded (its medium is not yet known).
+    Loading,
+    /// The cartridge being loaded is a cleaning cartridge.
+    LoadingCleaning,
+    /// The cartridge being loaded is a WORM cartridge.
+    LoadingWorm,
+    /// The cartridge being loaded is a NULL cartridge (mhvtl's: data is not stored).
+    LoadingNull,
+    /// A cartridge was loaded (threaded, at BOP).
+    Loaded,
+    /// Loaded, and the last operation on it is over.
+    LoadedIdle,
+    /// The load was refused (the cartridge stays in the drive's mouth).
+    LoadFailed,
+    /// REWIND.
+    Rewinding,
+    /// SPACE or LOCATE.
+    Positioning,
+    /// READ (until another kind of command).
+    Reading,
+    /// WRITE or WRITE FILEMARKS (until another kind of command).
+    Writing,
+    /// The cartridge is being unloaded.
+    Unloading,
+    /// ERASE.
+    Erasing,
+    /// VERIFY.
+    Verifying,
+}
+
+impl DriveState {
+    /// The line's text.
+    pub fn text(self) -> &'static str {
+        match self {
+            DriveState::Initialising => "Initialising",
+            DriveState::Idle => "Idle",
+            DriveState::Unloaded => "Unloaded",
+            DriveState::Loading => "Loading",
+            DriveState::LoadingCleaning => "Loading Cleaning Tape",
+            DriveState::LoadingWorm => "Loading WORM media",
+            DriveState::LoadingNull => "Loading NULL media",
+            DriveState::Loaded => "Loaded",
+            DriveState::LoadedIdle => "Loaded - Idle",
+            DriveState::LoadFailed => "Load failed",
+            DriveState::Rewinding => "Rewinding",
+            DriveState::Positioning => "Positioning",
+            DriveState::Reading => "Reading",
+            DriveState::Writing => "Writing",
+            DriveState::Unloading => "Unloading",
+            DriveState::Erasing => "Erasing",
+            DriveState::Verifying => "Verifying",
+        }
+    }
+}
+
 /// How an element is named in a move description: `Storage slot 3`, `drive 1`, `MAP slot 2`,
 /// `picker 1`.
 pub fn element_name(kind: ElementType, number: u32) -> String {
@@ -83,7 +150,7 @@ pub struct StatusFifo {
 
 impl StatusFifo {
     /// Create (mode 0644) or reuse the FIFO at `path` and open it read-write, non-blocking,
-    /// for library `id`.
+    /// for library or drive `id` (its device.conf number, written in every line).
     ///
     /// Errors: the FIFO cannot be created or opened, or `path` exists and is not a FIFO.
     pub fn open(path: &Path, id: u32) -> std::io::Result<StatusFifo> {
@@ -128,6 +195,11 @@ impl StatusFifo {
 
     /// Write the line of state `s`.
     pub fn state(&mut self, s: State) {
+        self.line(s.text());
+    }
+
+    /// Write the line of drive state `s`.
+    pub fn drive_state(&mut self, s: DriveState) {
         self.line(s.text());
     }
 }
@@ -196,6 +268,13 @@ mod tests {
         );
         assert_eq!(State::OpeningMap.text(), "Opening MAP");
         assert_eq!(State::Initialising.text(), "Initialising");
+        // mhvtl's table is one off from here on (spec 4.3); these are the right ones.
+        assert_eq!(DriveState::Loaded.text(), "Loaded");
+        assert_eq!(DriveState::LoadedIdle.text(), "Loaded - Idle");
+        assert_eq!(DriveState::LoadFailed.text(), "Load failed");
+        assert_eq!(DriveState::Rewinding.text(), "Rewinding");
+        assert_eq!(DriveState::Erasing.text(), "Erasing");
+        assert_eq!(DriveState::Verifying.text(), "Verifying");
         // ctime's shape: day, month, 2-character day of month, time, year.
         let s = ctime(1_700_000_000);
         let w: Vec<&str> = s.split_whitespace().collect();
