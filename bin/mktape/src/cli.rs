@@ -31,12 +31,19 @@ LT..LZ LTO WORM, JA JB JC JK JW JX JY 3592, TA TB TC T10000, TZ..TU 9840/9940, X
 S1..S3 SDLT, D7 DLT; CLN... cleaning, W... WORM), -s MiB each (default 500, mhvtl.conf's \
 CAPACITY default). Cartridges that exist are left alone and reported.\n\
 With --generate-config DIR, mktape writes the default device.conf and library_contents.<id> \
-files (mhvtl's generate_device_conf and generate_library_contents) into DIR.\n\n\
+files (mhvtl's generate_device_conf and generate_library_contents) into DIR.\n\
+With --generate-config [DIR] -C CONFDIR (or --generate-config alone: CONFDIR is \
+$VTL_CONFIG_DIR or /etc/vtl), mktape reads CONFDIR/device.conf as it is and writes \
+library_contents.<id> into DIR (default CONFDIR) for each of its libraries that has none \
+there, as mhvtl's generate_library_contents does for a custom device.conf: one Drive line \
+per drive of the library, a picker, four MAP elements and 39 slots. Existing files are kept \
+(and reported) unless --force.\n\n\
 Exit status: 0 success; 1 argument error (unknown density, bad barcode, missing option, \
 configuration unreadable, a barcode that names no media); \
 2 a directory or file could not be created, or the cartridge or configuration file exists (use --force).\n\n\
 Examples:\n  mktape -H /tmp/vtl -l 10 -m E01001L8..E01004L8 -s 500 -t data -d LTO8\n  \
 mktape --generate-config /tmp/vtl/etc -H /tmp/vtl/media\n  \
+mktape --generate-config -C /srv/vtl/etc\n  \
 mktape --library-contents -C /tmp/vtl/etc --dry-run"
 )]
 pub struct Cli {
@@ -73,7 +80,8 @@ pub struct Cli {
         required_unless_present_any = ["library_contents", "generate_config", "version"]
     )]
     pub density: Option<String>,
-    /// Configuration directory holding device.conf [default: $VTL_CONFIG_DIR or /etc/vtl].
+    /// Configuration directory holding device.conf [default: $VTL_CONFIG_DIR or /etc/vtl];
+    /// with --generate-config, the device.conf to write library_contents.<id> files for.
     #[arg(short = 'C', value_name = "CONFDIR")]
     pub config_dir: Option<PathBuf>,
     /// Media home directory (no device.conf needed); with --library-contents, every
@@ -90,18 +98,21 @@ pub struct Cli {
     /// With --library-contents: list what would be created, create nothing.
     #[arg(long, requires = "library_contents")]
     pub dry_run: bool,
-    /// Write the default device.conf and library_contents.<id> files into DIR.
+    /// Write the default device.conf and library_contents.<id> files into DIR; with -C (or
+    /// without DIR), the missing library_contents.<id> of CONFDIR/device.conf instead.
     #[arg(
         long,
         value_name = "DIR",
-        conflicts_with_all = ["pcl", "medium_type", "density", "size_mb", "library", "config_dir"]
+        num_args = 0..=1,
+        conflicts_with_all = ["pcl", "medium_type", "density", "size_mb", "library"]
     )]
-    pub generate_config: Option<PathBuf>,
+    pub generate_config: Option<Option<PathBuf>>,
     /// On-disk format of new cartridges.
     #[arg(long, value_enum, default_value = "legacy")]
     pub format: FormatArg,
     /// Replace an existing cartridge of the same barcode (its data is lost); with
-    /// --generate-config, overwrite existing configuration files.
+    /// --generate-config, overwrite existing configuration files (with -C: existing
+    /// library_contents.<id> files).
     #[arg(long)]
     pub force: bool,
     /// Print the result as one JSON document on stdout.

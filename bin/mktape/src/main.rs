@@ -5,7 +5,7 @@
 //! call, `--format legacy|v6`, `--json`, `--force`; and two modes standing for mhvtl's
 //! scripts (spec 2.5): `--library-contents` (make_vtl_media, module [`contents`]) and
 //! `--generate-config DIR` (generate_device_conf and generate_library_contents, module
-//! [`generate`]).
+//! [`generate`]; with `-C CONFDIR`, library_contents for an existing device.conf).
 //!
 //! Exit status: 0 every cartridge was made; 1 argument error (including an unknown density
 //! or barcode); 2 a directory or file could not be created, or a cartridge already exists
@@ -157,7 +157,20 @@ pub(crate) fn create_one(
 
 fn run(cli: &Cli) -> Result<serde_json::Value, Failure> {
     if let Some(dir) = &cli.generate_config {
-        return generate::run(cli, dir);
+        return match (dir, &cli.config_dir) {
+            (Some(dir), None) => generate::run(cli, dir),
+            (dir, conf) => {
+                if cli.home.is_some() {
+                    return Err(arg_err(
+                        "-H: with --generate-config for an existing device.conf (-C, or no DIR) \
+                         the media homes are device.conf's",
+                    ));
+                }
+                let conf = home::config_dir(conf.as_deref());
+                let dest = dir.clone().unwrap_or_else(|| conf.clone());
+                generate::contents_for(cli, &conf, &dest)
+            }
+        };
     }
     if cli.library_contents {
         return contents::run(cli);

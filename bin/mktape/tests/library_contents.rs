@@ -305,3 +305,150 @@ fn version_needs_no_other_option() {
         );
     }
 }
+
+/// A device.conf of its own (not the default): library 5 with two LTO-9 drives, library 7
+/// with one 3592 E06 drive.
+const CUSTOM: &str = "VERSION: 5
+
+Library: 5 CHANNEL: 00 TARGET: 00 LUN: 00
+ Vendor identification: STK
+ Product identification: L700
+ Home directory: HOME
+
+Drive: 51 CHANNEL: 00 TARGET: 01 LUN: 00
+ Library ID: 5 Slot: 01
+ Product identification: ULT3580-TD9
+
+Drive: 52 CHANNEL: 00 TARGET: 02 LUN: 00
+ Library ID: 5 Slot: 02
+ Product identification: ULT3580-TD9
+
+Library: 7 CHANNEL: 00 TARGET: 03 LUN: 00
+ Vendor identification: STK
+ Product identification: L700
+ Home directory: HOME
+
+Drive: 71 CHANNEL: 00 TARGET: 04 LUN: 00
+ Library ID: 7 Slot: 01
+ Vendor identification: IBM
+ Product identification: 03592E06
+";
+
+/// `--generate-config -C CONFDIR`: library_contents for the libraries of an existing
+/// device.conf, existing files kept unless --force; then `--library-contents` makes the
+/// LTO-9 and 3592 JC cartridges those files name.
+#[test]
+fn generate_config_for_an_existing_device_conf() {
+    let tmp = tempfile::tempdir().unwrap();
+    let etc = tmp.path().join("etc");
+    let home = tmp.path().join("media");
+    std::fs::create_dir_all(&etc).unwrap();
+    let conf_text = CUSTOM.replace("HOME", home.to_str().unwrap());
+    std::fs::write(etc.join("device.conf"), &conf_text).unwrap();
+    std::fs::write(
+        etc.join("library_contents.7"),
+        "Drive 1:\nSlot 1: KEEP01JC\n",
+    )
+    .unwrap();
+    let etc_s = etc.to_str().unwrap();
+
+    let doc = json(&mktape(&["--generate-config", "-C", etc_s, "--json"]));
+    let lc5 = etc.join("library_contents.5");
+    let lc7 = etc.join("library_contents.7");
+    assert_eq!(doc["written"], serde_json::json!([lc5]));
+    assert_eq!(doc["kept"], serde_json::json!([lc7]));
+    assert_eq!(
+        std::fs::read_to_string(&lc7).unwrap(),
+        "Drive 1:\nSlot 1: KEEP01JC\n"
+    );
+    // device.conf untouched; library_contents.5 is the generator's for it.
+    assert_eq!(
+        std::fs::read_to_string(etc.join("device.conf")).unwrap(),
+        conf_text
+    );
+    let (conf, _) = DeviceConf::read(&etc).unwrap();
+    let written = std::fs::read_to_string(&lc5).unwrap();
+    assert_eq!(written, generate_library_contents(5, &conf).to_string());
+    let (lc, warnings) = LibraryContents::parse(&written, &lc5, 5).unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(lc.drives.len(), 2);
+    assert_eq!(lc.slots[0].as_ref().unwrap().as_str(), "M00501L9");
+
+    // --force regenerates the kept one; text output names each file.
+    let out = mktape(&["--generate-config", "-C", etc_s, "--force"]);
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(&format!("Wrote {}", lc7.display())), "{text}");
+    assert_eq!(
+        std::fs::read_to_string(&lc7).unwrap(),
+        generate_library_contents(7, &conf).to_string()
+    );
+    // Again without --force: both kept, said so.
+    let out = mktape(&["--generate-config", "-C", etc_s]);
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!(
+            "Kept {} (it exists; --force overwrites it)",
+            lc5.display()
+        )),
+        "{text}"
+    );
+    let (conf, contents, _) = vtl_config::read_all(&etc).unwrap();
+    assert_eq!(validate(&conf, &contents), []);
+
+    // Into another directory: DIR with -C.
+    let out_dir = tmp.path().join("out");
+    let doc = json(&mktape(&[
+        "--generate-config",
+        out_dir.to_str().unwrap(),
+        "-C",
+        etc_s,
+        "--json",
+    ]));
+    assert_eq!(doc["written"].as_array().unwrap().len(), 2);
+    assert!(!out_dir.join("device.conf").exists());
+    assert_eq!(
+        std::fs::read_to_string(out_dir.join("library_contents.7")).unwrap(),
+        std::fs::read_to_string(&lc7).unwrap()
+    );
+
+    // -H makes no sense here; a missing device.conf is named.
+    let h = mktape(&["--generate-config", "-C", etc_s, "-H", "/srv/x"]);
+    assert_eq!(h.status.code(), Some(1), "{h:?}");
+    let none = tmp.path().join("none");
+    let m = mktape(&["--generate-config", "-C", none.to_str().unwrap()]);
+    assert_eq!(m.status.code(), Some(1), "{m:?}");
+    assert!(
+        String::from_utf8_lossy(&m.stderr)
+            .contains(&none.join("device.conf").display().to_string()),
+        "{m:?}"
+    );
+
+    // The cartridges: LTO-9 (L9) in library 5, 3592 JC (E06) in library 7.
+    let made = json(&mktape(&[
+        "--library-contents",
+        "-C",
+        etc_s,
+        "-s",
+        "8",
+        "--format",
+        "v6",
+        "--json",
+    ]));
+    assert_eq!(made["created"].as_array().unwrap().len(), 78);
+    // MediaType 23 / density 0x60 is LTO-9's, 31 / 0x53 3592 E06's (spec 1.13).
+    for (pcl, media_type, density_code) in [
+        ("M00501L9", 23u8, 0x60u8),
+        ("M00539L9", 23, 0x60),
+        ("M00701JC", 31, 0x53),
+    ] {
+        let c = Cartridge::open(&home.join(pcl), &OpenOptionsCart::default())
+            .unwrap_or_else(|e| panic!("{pcl}: {e}"));
+        let mam = c.mam();
+        assert_eq!(mam.medium_type(), MediumType::Data, "{pcl}");
+        assert_eq!(mam.base.media_type, media_type, "{pcl}");
+        assert_eq!(mam.base.medium_density_code, density_code, "{pcl}");
+        assert_eq!(mam.base.max_capacity.get(), 8 << 20, "{pcl}");
+    }
+}
