@@ -156,6 +156,12 @@ impl SpcDevice for Hooks {
         pages::log_parameters(page, self.tape_alert)
     }
 
+    fn log_page_read(&mut self, page: u8, subpage: u8, sent: &[u16]) {
+        if (page, subpage) == (pages::TAPE_ALERT, 0) {
+            self.tape_alert &= !pages::tape_alert_mask(sent);
+        }
+    }
+
     fn log_reset(&mut self, page: Option<(u8, u8)>) -> Result<()> {
         if page.is_none_or(|(p, _)| p == pages::TAPE_ALERT) {
             self.tape_alert = 0;
@@ -384,9 +390,16 @@ impl Library {
     }
 
     /// Set the TapeAlert flags of log page 0x2E (vtlcmd `TapeAlert <hex64>`): bit n−1 is
-    /// flag n (1..=64).
+    /// flag n (1..=64). A LOG SENSE of page 0x2E clears the flags whose parameters it
+    /// returned whole (SSC-5 / SMC-3 TapeAlert: flags are cleared when read), as the
+    /// drive does.
     pub fn set_tape_alert(&mut self, flags: u64) {
         self.hooks.tape_alert = flags;
+    }
+
+    /// The TapeAlert flags currently set (bit n−1 is flag n).
+    pub fn tape_alert(&self) -> u64 {
+        self.hooks.tape_alert
     }
 
     /// The movecommand run before every move (device.conf `movecommand:`), if any.

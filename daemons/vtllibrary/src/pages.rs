@@ -11,7 +11,7 @@
 //!
 //! Log pages: 0x0D temperature (a constant 35 °C, reference 50 °C) and 0x2E TapeAlert with
 //! the 64 library flags (parameters 0x0001..=0x0040, one byte each, bit 0 the flag; SSC-5
-//! Annex / SMC-3 TapeAlert for changers).
+//! Annex / SMC-3 TapeAlert for changers); a LOG SENSE clears the flags it returned whole.
 
 use vtl_scsi::log::{LogParameter, control};
 use vtl_scsi::mode::{ModePage, ModePages};
@@ -67,6 +67,14 @@ pub fn register(modes: &mut ModePages, inv: &Inventory) {
 pub const TEMPERATURE: u8 = 0x0d;
 /// TapeAlert log page code.
 pub const TAPE_ALERT: u8 = 0x2e;
+
+/// The TapeAlert flags (bit n−1 = flag n) of the parameter codes `sent` (flags 1..=64;
+/// other codes ignored): what a LOG SENSE that returned those parameters whole clears.
+pub fn tape_alert_mask(sent: &[u16]) -> u64 {
+    sent.iter()
+        .filter(|&&n| (1..=64).contains(&n))
+        .fold(0, |m, &n| m | 1 << (n - 1))
+}
 
 /// The parameters of log page `page` (`tape_alert`: bit n−1 = flag n).
 pub fn log_parameters(page: u8, tape_alert: u64) -> Option<Vec<LogParameter>> {
