@@ -260,6 +260,31 @@ impl LibraryContents {
         Ok((lc, cur.warnings))
     }
 
+    /// Where in the text of a library_contents file element `kind` `number` gets its
+    /// existence from: the first `<kind> <n>:` line with the lowest `n` ≥ `number` (an
+    /// element left out is made by a higher-numbered line of its type). Returns `n` and
+    /// the 1-based line number; `None` when no such line is there. For error messages
+    /// about an element the file implies (e.g. one an address map has no room for).
+    pub fn element_line(text: &str, kind: ElementKind, number: u32) -> Option<(u32, usize)> {
+        text.lines()
+            .enumerate()
+            .filter_map(|(i, line)| {
+                let t = line.trim_start();
+                if t.starts_with('#') {
+                    return None;
+                }
+                let (head, _) = key_value(t)?;
+                let mut words = head.split_whitespace();
+                let (Some(word), Some(num), None) = (words.next(), words.next(), words.next())
+                else {
+                    return None;
+                };
+                let n: u32 = num.parse().ok()?;
+                (word == kind.word() && n >= number).then_some((n, i + 1))
+            })
+            .min()
+    }
+
     /// Every cartridge in the library with the element holding it: slots first, then the
     /// picker and MAP elements, each in number order.
     pub fn cartridges(&self) -> impl Iterator<Item = (ElementKind, u32, &Barcode)> {

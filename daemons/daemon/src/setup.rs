@@ -7,7 +7,9 @@
 
 use std::path::{Path, PathBuf};
 
-use vtl_config::{CompressionKind, DeviceConf, DriveConf, LibraryConf, LibraryContents};
+use vtl_config::{
+    CompressionKind, DeviceConf, DriveConf, ElementKind, LibraryConf, LibraryContents,
+};
 use vtl_control::{RemoteDrive, runtime};
 use vtl_scsi::{Asc, Sense, SenseKey};
 use vtllibrary::journal::{Journal, SavedState};
@@ -68,6 +70,69 @@ pub enum SetupError {
         /// LUN.
         lun: u32,
     },
+    /// The library personality device.conf's vendor and product select has no room for
+    /// the elements library_contents lists (spec 6.3; e.g. Overland: one MAP element).
+    #[error(
+        "{file} line {line}: {key}: {why}; device.conf's Library {id} (vendor {vendor:?}, \
+         product {product:?}) selects that map: list at most {fits} {word} element(s) or \
+         choose another product identification"
+    )]
+    AddressMap {
+        /// The library_contents file.
+        file: PathBuf,
+        /// The line of the element that does not fit (or of the higher-numbered element
+        /// line that implies it).
+        line: usize,
+        /// That line's key (`MAP 2`).
+        key: String,
+        /// The library's id.
+        id: u32,
+        /// Its vendor identification (as the personality was selected).
+        vendor: String,
+        /// Its product identification.
+        product: String,
+        /// How many elements of that type fit.
+        fits: usize,
+        /// The library_contents word of that type (`MAP`).
+        word: &'static str,
+        /// What does not fit where.
+        why: vtllibrary::personality::MapTooSmall,
+    },
+}
+
+/// The [`SetupError::AddressMap`] for library `l` whose contents (`library_contents` file
+/// `file`, its text `text`) do not fit its personality's address map.
+fn address_map_error(
+    l: &LibraryConf,
+    file: &Path,
+    text: &str,
+    why: vtllibrary::personality::MapTooSmall,
+) -> SetupError {
+    let kind = match why.kind {
+        ElementType::Transport => ElementKind::Picker,
+        ElementType::Storage => ElementKind::Slot,
+        ElementType::ImportExport => ElementKind::Map,
+        ElementType::DataTransfer => ElementKind::Drive,
+    };
+    let number = u32::try_from(why.number).unwrap_or(u32::MAX);
+    let (n, line) = LibraryContents::element_line(text, kind, number).unwrap_or((number, 0));
+    SetupError::AddressMap {
+        file: file.to_path_buf(),
+        line,
+        key: format!("{} {n}", kind.word()),
+        id: l.id,
+        vendor: l
+            .vendor
+            .clone()
+            .unwrap_or_else(|| vtllibrary::library::defaults::VENDOR.into()),
+        product: l
+            .product
+            .clone()
+            .unwrap_or_else(|| vtllibrary::library::defaults::PRODUCT.into()),
+        fits: why.fits,
+        word: kind.word(),
+        why,
+    }
 }
 
 /// Highest channel the kernel module accepts (vtl_uapi.h VTL_MAX_CHANNEL).
@@ -267,7 +332,10 @@ pub struct LibrarySetup {
 /// The setup of library `id` of `conf` with its `contents`; `fifo` replaces the stanza's
 /// `fifo:` (vtllibrary `-f`).
 ///
-/// Errors: no `Library: id` stanza; an address the kernel module does not take.
+/// Errors: no `Library: id` stanza; an address the kernel module does not take; a
+/// personality whose address map has no room for the elements
+/// ([`SetupError::AddressMap`], naming the library_contents line next to `file`), found
+/// here so that the daemon stops before anything is attached.
 pub fn library_setup(
     conf: &DeviceConf,
     contents: LibraryContents,
@@ -287,6 +355,11 @@ pub fn library_setup(
         l.fifo = fifo;
     }
     let address = address("library", id, l.channel, l.target, l.lun)?;
+    if let Err(why) = vtllibrary::library::check_address_map(&l, &contents) {
+        let path = contents.path(file.parent().unwrap_or(Path::new("")));
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        return Err(address_map_error(&l, &path, &text, why));
+    }
     let drives = (1..=contents.drives.len() as u32)
         .map(|n| {
             conf.drives_of(id)

@@ -317,3 +317,55 @@ fn the_state_file_says_what_the_drives_hold() {
     assert!(w[0].starts_with("not restoring a cartridge: "), "{w:?}");
     assert!(w[0].contains("library_contents.77"), "{w:?}");
 }
+
+/// An Overland library (MAP at 0, picker at 1, slots at 2, drives at 0xFF; spec 6.3) has
+/// room for one MAP element: four (what mktape's generated library_contents lists) stop
+/// the daemon before anything is attached, naming the library_contents line of MAP 2.
+#[test]
+fn overland_with_four_map_elements_is_a_configuration_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = CONF
+        .replace("HOME", dir.path().to_str().unwrap())
+        .replace(
+            "Vendor identification: STK",
+            "Vendor identification: OVERLAND",
+        )
+        .replace(
+            "Product identification: L700",
+            "Product identification: OVERLAND NEO",
+        );
+    let c = DeviceConf::parse(&text, Path::new("device.conf"))
+        .unwrap()
+        .0;
+    let file = dir.path().join("device.conf");
+    let four = "VERSION: 2\n\nDrive 1:\nDrive 2:\nDrive 3:\n\nPicker 1:\n\nMAP 1:\nMAP 2:\nMAP 3:\nMAP 4:\n\nSlot 1:\n";
+    std::fs::write(dir.path().join("library_contents.10"), four).unwrap();
+    let (lc, _) = LibraryContents::read(dir.path(), 10).unwrap();
+    let e = library_setup(&c, lc, 10, &file, None).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "{}/library_contents.10 line 10: MAP 2: the Overland address map (picker 0x1, MAP \
+             0x0, drives 0xff, slots 0x2) has room for 1 MAP element(s): MAP 2 would be at \
+             element address 0x1, the address of Picker 1; device.conf's Library 10 (vendor \
+             \"OVERLAND\", product \"OVERLAND NEO\") selects that map: list at most 1 MAP \
+             element(s) or choose another product identification",
+            dir.path().display()
+        )
+    );
+    // Only MAP 4 listed: its line is the one that makes MAP 2 exist.
+    let sparse = "Drive 1:\nDrive 2:\nDrive 3:\nPicker 1:\nMAP 4:\nSlot 1:\n";
+    std::fs::write(dir.path().join("library_contents.10"), sparse).unwrap();
+    let (lc, _) = LibraryContents::read(dir.path(), 10).unwrap();
+    let e = library_setup(&c, lc, 10, &file, None).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("library_contents.10 line 5: MAP 4: the Overland address map"),
+        "{e}"
+    );
+    // One MAP element: set up.
+    let one = "Drive 1:\nDrive 2:\nDrive 3:\nPicker 1:\nMAP 1:\nSlot 1:\n";
+    std::fs::write(dir.path().join("library_contents.10"), one).unwrap();
+    let (lc, _) = LibraryContents::read(dir.path(), 10).unwrap();
+    assert!(library_setup(&c, lc, 10, &file, None).is_ok());
+}

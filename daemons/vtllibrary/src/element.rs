@@ -218,12 +218,7 @@ impl Inventory {
 
     /// The first address of type `t`.
     pub fn first_address(&self, t: ElementType) -> u16 {
-        match t {
-            ElementType::Transport => self.first.transport,
-            ElementType::Storage => self.first.storage,
-            ElementType::ImportExport => self.first.import_export,
-            ElementType::DataTransfer => self.first.data_transfer,
-        }
+        self.first.of(t)
     }
 
     /// Append an empty element of type `t` (vtlcmd `add slot`); returns its number.

@@ -24,6 +24,9 @@ pub enum LibraryError {
         /// The address.
         address: u16,
     },
+    /// The personality's address map has no room for the configured elements.
+    #[error(transparent)]
+    Map(#[from] crate::personality::MapTooSmall),
     /// library_contents names a different number of drives than drive handles were given.
     #[error("library_contents has {elements} drives but {handles} drives were attached")]
     DriveCount {

@@ -231,8 +231,9 @@ impl Library {
     /// cartridge found in a drive is reported there; a cartridge the state puts in an empty
     /// drive is loaded into it again, or returned to its source slot when that fails).
     ///
-    /// Errors: drive count mismatch, address map trouble, a barcode in two elements, the
-    /// state file cannot be written.
+    /// Errors: drive count mismatch, [`LibraryError::Map`] when the personality's address
+    /// map has no room for the elements ([`check_address_map`]), a barcode in two
+    /// elements, the state file cannot be written.
     pub fn with_state_file(
         conf: &LibraryConf,
         contents: &LibraryContents,
@@ -268,12 +269,8 @@ impl Library {
         if let Some(f) = &mut fifo {
             f.state(State::Initialising);
         }
-        let counts = [
-            contents.pickers.len().max(1),
-            contents.slots.len(),
-            contents.maps.len(),
-            contents.drives.len(),
-        ];
+        let counts = element_counts(contents);
+        personality.fit(counts)?;
         let saved = match journal.load() {
             Ok(Some(st)) => {
                 let n: Vec<usize> = st.elements.iter().map(Vec::len).collect();
@@ -938,6 +935,35 @@ fn in_range(address: u16, range: Option<(u16, u16)>) -> bool {
     range.is_none_or(|(start, n)| {
         address >= start && u32::from(address) < u32::from(start) + u32::from(n)
     })
+}
+
+/// The number of elements of each type ([`ElementType::ALL`] order: pickers, slots, MAP,
+/// drives) of a library with `contents`; at least one picker.
+pub fn element_counts(contents: &LibraryContents) -> [usize; 4] {
+    [
+        contents.pickers.len().max(1),
+        contents.slots.len(),
+        contents.maps.len(),
+        contents.drives.len(),
+    ]
+}
+
+/// Check, before anything is attached, that the personality `conf`'s vendor and product
+/// select (defaults [`defaults`]) has room for `contents`' elements; returns the
+/// personality.
+///
+/// Errors: [`MapTooSmall`](crate::personality::MapTooSmall), naming the first element that
+/// does not fit (what [`Library::new`] would refuse with [`LibraryError::Map`]).
+pub fn check_address_map(
+    conf: &LibraryConf,
+    contents: &LibraryContents,
+) -> std::result::Result<Personality, crate::personality::MapTooSmall> {
+    let p = select(
+        conf.vendor.as_deref().unwrap_or(defaults::VENDOR),
+        conf.product.as_deref().unwrap_or(defaults::PRODUCT),
+    );
+    p.fit(element_counts(contents))?;
+    Ok(p)
 }
 
 /// An inventory from library_contents.

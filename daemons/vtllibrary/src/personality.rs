@@ -5,6 +5,8 @@
 //! nobody recognises gets the default map (picker 0x2F0, MAP 0x300, drives 1, storage
 //! 0x400). Element addresses are `first + n − 1` for element number `n` (1-based, spec 3.2).
 
+use crate::element::ElementType;
+
 /// First element address of each element type (SMC-3 7.3.3, mode page 0x1D).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FirstAddresses {
@@ -18,6 +20,53 @@ pub struct FirstAddresses {
     pub storage: u16,
 }
 
+/// Why a personality's address map cannot hold a library's elements: element `number` of
+/// type `kind` would sit at `address`, which is the first element of `other` (or past
+/// 0xFFFF when `other` is `None`); `fits` elements of that type fit. Found by
+/// [`Personality::fit`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the {name} address map (picker {t:#x}, MAP {ie:#x}, drives {dt:#x}, slots {st:#x}) has \
+     room for {fits} {kind} element(s): {kind} {number} would be at element address \
+     {address:#x}, {place}",
+    name = personality.name,
+    t = personality.first.transport,
+    ie = personality.first.import_export,
+    dt = personality.first.data_transfer,
+    st = personality.first.storage,
+    kind = kind.word(),
+    place = match other {
+        Some(o) => format!("the address of {} 1", o.word()),
+        None => "past 0xffff".to_string(),
+    }
+)]
+pub struct MapTooSmall {
+    /// The personality.
+    pub personality: Personality,
+    /// The element type that does not fit.
+    pub kind: ElementType,
+    /// How many elements of `kind` fit.
+    pub fits: usize,
+    /// The first element number (1-based) that does not fit: `fits + 1`.
+    pub number: usize,
+    /// Its address (up to 0x10000).
+    pub address: u32,
+    /// The element type whose first element is at `address`; `None`: past 0xFFFF.
+    pub other: Option<ElementType>,
+}
+
+impl FirstAddresses {
+    /// The first address of element type `t`.
+    pub fn of(&self, t: ElementType) -> u16 {
+        match t {
+            ElementType::Transport => self.transport,
+            ElementType::Storage => self.storage,
+            ElementType::ImportExport => self.import_export,
+            ElementType::DataTransfer => self.data_transfer,
+        }
+    }
+}
+
 /// A library personality: its name (for logs) and address map.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Personality {
@@ -25,6 +74,60 @@ pub struct Personality {
     pub name: &'static str,
     /// First addresses.
     pub first: FirstAddresses,
+}
+
+impl Personality {
+    /// The first address of element type `t`.
+    pub fn first_address(&self, t: ElementType) -> u16 {
+        self.first.of(t)
+    }
+
+    /// How many elements of type `t` fit when the other types have `counts` elements
+    /// ([`ElementType::ALL`] order): up to the first address of the next type that starts
+    /// at or above `t`'s first address and has elements (of two types starting at one
+    /// address the earlier in [`ElementType::ALL`] order keeps it), or up to 0xFFFF; with
+    /// the type in the way (`None`: the 16-bit limit).
+    pub fn room(&self, t: ElementType, counts: [usize; 4]) -> (usize, Option<ElementType>) {
+        let first = u32::from(self.first_address(t));
+        let next = ElementType::ALL
+            .into_iter()
+            .filter(|&u| u != t && counts[u as usize - 1] > 0)
+            .filter(|&u| {
+                let fu = u32::from(self.first_address(u));
+                fu > first || (fu == first && u < t)
+            })
+            .min_by_key(|&u| (self.first_address(u), u));
+        match next {
+            Some(u) => ((u32::from(self.first_address(u)) - first) as usize, Some(u)),
+            None => ((0x1_0000 - first) as usize, None),
+        }
+    }
+
+    /// Check that `counts` elements of each type ([`ElementType::ALL`] order: pickers,
+    /// slots, MAP, drives) fit this address map without two elements sharing an address
+    /// (each type's range runs from its first address, SMC-3 7.3.3).
+    ///
+    /// Errors: [`MapTooSmall`] for the first type (in [`ElementType::ALL`] order) that runs
+    /// into the next type's range or past 0xFFFF (e.g. Overland: the MAP starts at 0 and
+    /// the picker at 1, so one MAP element fits; slots start at 2 and the drives at 0xFF,
+    /// so 253 slots fit).
+    pub fn fit(&self, counts: [usize; 4]) -> Result<(), MapTooSmall> {
+        for t in ElementType::ALL {
+            let n = counts[t as usize - 1];
+            let (fits, other) = self.room(t, counts);
+            if n > fits {
+                return Err(MapTooSmall {
+                    personality: *self,
+                    kind: t,
+                    fits,
+                    number: fits + 1,
+                    address: u32::from(self.first_address(t)) + fits as u32,
+                    other,
+                });
+            }
+        }
+        Ok(())
+    }
 }
 
 const fn p(name: &'static str, t: u16, ie: u16, dt: u16, st: u16) -> Personality {
@@ -136,5 +239,62 @@ mod tests {
         assert_eq!(select("X", "adic"), SCALAR);
         assert_eq!(select("VTL", "LIB"), DEFAULT);
         assert_eq!(IBM_03584.first.import_export, 0x300);
+    }
+
+    #[test]
+    fn overland_has_room_for_one_map_element_and_253_slots() {
+        assert_eq!(OVERLAND.fit([1, 253, 1, 4]), Ok(()));
+        assert_eq!(OVERLAND.fit([1, 10, 0, 1]), Ok(()));
+        let e = OVERLAND.fit([1, 10, 4, 1]).unwrap_err();
+        assert_eq!(
+            (e.kind, e.fits, e.number, e.address, e.other),
+            (
+                ElementType::ImportExport,
+                1,
+                2,
+                1,
+                Some(ElementType::Transport)
+            )
+        );
+        assert_eq!(
+            e.to_string(),
+            "the Overland address map (picker 0x1, MAP 0x0, drives 0xff, slots 0x2) has room \
+             for 1 MAP element(s): MAP 2 would be at element address 0x1, the address of \
+             Picker 1"
+        );
+        let e = OVERLAND.fit([1, 254, 1, 1]).unwrap_err();
+        assert_eq!(
+            (e.kind, e.fits, e.number, e.address, e.other),
+            (
+                ElementType::Storage,
+                253,
+                254,
+                0xff,
+                Some(ElementType::DataTransfer)
+            )
+        );
+        // Without drives the slots run up to 0xFFFF.
+        assert_eq!(
+            OVERLAND.room(ElementType::Storage, [1, 1, 1, 0]),
+            (0xfffe, None)
+        );
+        let e = DEFAULT.fit([1, 1, 1, 0xfc00]).unwrap_err();
+        assert_eq!(
+            (e.kind, e.number, e.other),
+            (
+                ElementType::DataTransfer,
+                0x2f0,
+                Some(ElementType::Transport)
+            )
+        );
+        let e = STK_L.fit([1, 0x10000 - 999, 1, 1]).unwrap_err();
+        assert_eq!(
+            (e.kind, e.fits, e.address, e.other),
+            (ElementType::Storage, 0xfc18, 0x10000, None)
+        );
+        assert!(
+            e.to_string()
+                .ends_with("would be at element address 0x10000, past 0xffff")
+        );
     }
 }
