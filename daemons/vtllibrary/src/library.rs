@@ -1,5 +1,5 @@
 //! The medium changer logical unit: [`Library`] joins the SPC core ([`Spc`]: INQUIRY, VPD
-//! 0x80/0x83, MODE SENSE/SELECT, LOG SENSE, REQUEST SENSE, unit attentions, reservations,
+//! 0x80/0x83, 0xC0 for vendor IBM, MODE SENSE/SELECT, LOG SENSE, REQUEST SENSE, unit attentions, reservations,
 //! PREVENT ALLOW MEDIUM REMOVAL) and the SMC commands ([`Command`]) over the element
 //! [`Inventory`] and the library's drives ([`DriveSlot`]).
 //!
@@ -135,6 +135,8 @@ pub fn smc_opcodes() -> Vec<OpcodeInfo> {
 /// The device state SPC commands ask about.
 #[derive(Debug)]
 struct Hooks {
+    /// Vendor IBM: VPD page 0xC0 ([`pages::firmware_build_information`]).
+    ibm: bool,
     online: bool,
     prevent: bool,
     tape_alert: u64,
@@ -143,6 +145,19 @@ struct Hooks {
 impl SpcDevice for Hooks {
     fn idle_sense(&self) -> Option<Sense> {
         (!self.online).then(|| Sense::new(SenseKey::NotReady, Asc::OFFLINE))
+    }
+
+    fn vpd_pages(&self) -> Vec<u8> {
+        if self.ibm {
+            vec![pages::FIRMWARE_BUILD_INFORMATION]
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn vpd_page(&mut self, page: u8) -> Option<Vec<u8>> {
+        (self.ibm && page == pages::FIRMWARE_BUILD_INFORMATION)
+            .then(pages::firmware_build_information)
     }
 
     fn log_pages(&self) -> Vec<(u8, u8)> {
@@ -311,6 +326,7 @@ impl Library {
         let mut lib = Library {
             spc,
             hooks: Hooks {
+                ibm: vendor.trim().eq_ignore_ascii_case("IBM"),
                 online: true,
                 prevent: false,
                 tape_alert: 0,

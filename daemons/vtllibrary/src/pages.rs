@@ -9,6 +9,9 @@
 //! Nothing is changeable (masks all zero); MODE SELECT with other values is refused by the
 //! core with INVALID FIELD IN PARAMETER LIST.
 //!
+//! VPD page 0xC0 (firmware build information) for IBM libraries; 0xD0 and 0xFF, which IBM
+//! libraries also list, are not built (no published layout: 0xFF is "vendor use only").
+//!
 //! Log pages: 0x0D temperature (a constant 35 °C, reference 50 °C) and 0x2E TapeAlert with
 //! the 64 library flags (parameters 0x0001..=0x0040, one byte each, bit 0 the flag; SSC-5
 //! Annex / SMC-3 TapeAlert for changers); a LOG SENSE clears the flags it returned whole.
@@ -62,6 +65,29 @@ pub fn register(modes: &mut ModePages, inv: &Inventory) {
     modes.register(transport_geometry(inv));
     modes.register(device_capabilities());
 }
+
+/// VPD page 0xC0 FIRMWARE BUILD INFORMATION of IBM libraries (TS3100/TS3200 SCSI
+/// reference, as published for the Dell PowerVault TL2000/TL4000, "Firmware Built
+/// Information page (C0h)"): the body after the 4-byte header, 60 bytes (PAGE LENGTH 3Ch):
+/// bytes 4..7 reserved, 8..11 the media changer firmware checksum in ASCII
+/// ([`FIRMWARE_CHECKSUM`]), 12..35 the firmware build date in ASCII, mm-dd-yyyy
+/// ([`FIRMWARE_BUILD_DATE`], space padded), 36..63 reserved. vtl has no firmware image:
+/// the checksum and date are constants.
+pub fn firmware_build_information() -> Vec<u8> {
+    let mut b = vec![0u8; 60];
+    b[4..8].copy_from_slice(FIRMWARE_CHECKSUM.as_bytes());
+    b[8..32].fill(b' ');
+    b[8..8 + FIRMWARE_BUILD_DATE.len()].copy_from_slice(FIRMWARE_BUILD_DATE.as_bytes());
+    b
+}
+
+/// The firmware checksum VPD page 0xC0 reports (4 ASCII characters).
+pub const FIRMWARE_CHECKSUM: &str = "0000";
+/// The firmware build date VPD page 0xC0 reports (mm-dd-yyyy; the date of
+/// SOURCE_DATE_EPOCH 1700000000, spec 7).
+pub const FIRMWARE_BUILD_DATE: &str = "11-14-2023";
+/// VPD page code of [`firmware_build_information`].
+pub const FIRMWARE_BUILD_INFORMATION: u8 = 0xc0;
 
 /// Temperature log page code.
 pub const TEMPERATURE: u8 = 0x0d;

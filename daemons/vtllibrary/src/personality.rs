@@ -169,6 +169,27 @@ pub const SPECTRA_TREEFROG: Personality = p("Spectra Treefrog", 86, 99, 31, 1);
 /// mhVTL default (also IBM products other than 3573-TL and 03584).
 pub const DEFAULT: Personality = p("default", 0x2f0, 0x300, 1, 0x400);
 
+/// One INQUIRY vendor / product per row of spec 6.3's table, with the personality it
+/// selects (used by the tests and the `scsi_library` fuzz target, so each map is
+/// exercised).
+pub const EXAMPLES: &[(&str, &str, Personality)] = &[
+    ("STK", "L80", STK_L20),
+    ("STK", "SL500", STK_SL),
+    ("STK", "L700", STK_L),
+    ("IBM", "3573-TL", IBM_TS3100),
+    ("IBM", "03584L32", IBM_03584),
+    ("IBM", "ULT3582-TL", DEFAULT),
+    ("HP", "MSL6480", HP_MSL),
+    ("HP", "ESL E-Series", HP_EML),
+    ("OVERLAND", "OVERLAND NEO", OVERLAND),
+    ("ADIC", "ADIC Scalar 100", SCALAR),
+    ("QUANTUM", "QUANTUM i500", SCALAR),
+    ("SPECTRA", "PYTHON", SPECTRA_T),
+    ("SPECTRA", "GATOR", SPECTRA_GATOR),
+    ("SPECTRA", "215", SPECTRA_TREEFROG),
+    ("VTL", "LIB", DEFAULT),
+];
+
 fn starts(s: &str, prefix: &str) -> bool {
     s.len() >= prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(prefix)
 }
