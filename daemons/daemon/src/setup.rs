@@ -72,32 +72,38 @@ pub enum SetupError {
     },
     /// The library personality device.conf's vendor and product select has no room for
     /// the elements library_contents lists (spec 6.3; e.g. Overland: one MAP element).
-    #[error(
-        "{file} line {line}: {key}: {why}; device.conf's Library {id} (vendor {vendor:?}, \
-         product {product:?}) selects that map: list at most {fits} {word} element(s) or \
-         choose another product identification"
-    )]
-    AddressMap {
-        /// The library_contents file.
-        file: PathBuf,
-        /// The line of the element that does not fit (or of the higher-numbered element
-        /// line that implies it).
-        line: usize,
-        /// That line's key (`MAP 2`).
-        key: String,
-        /// The library's id.
-        id: u32,
-        /// Its vendor identification (as the personality was selected).
-        vendor: String,
-        /// Its product identification.
-        product: String,
-        /// How many elements of that type fit.
-        fits: usize,
-        /// The library_contents word of that type (`MAP`).
-        word: &'static str,
-        /// What does not fit where.
-        why: vtllibrary::personality::MapTooSmall,
-    },
+    #[error(transparent)]
+    AddressMap(Box<AddressMapError>),
+}
+
+/// The details of [`SetupError::AddressMap`]: where in library_contents the first element
+/// that does not fit is, and why.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{file} line {line}: {key}: {why}; device.conf's Library {id} (vendor {vendor:?}, \
+     product {product:?}) selects that map: list at most {fits} {word} element(s) or \
+     choose another product identification"
+)]
+pub struct AddressMapError {
+    /// The library_contents file.
+    pub file: PathBuf,
+    /// The line of the element that does not fit (or of the higher-numbered element line
+    /// that implies it).
+    pub line: usize,
+    /// That line's key (`MAP 2`).
+    pub key: String,
+    /// The library's id.
+    pub id: u32,
+    /// Its vendor identification (as the personality was selected).
+    pub vendor: String,
+    /// Its product identification.
+    pub product: String,
+    /// How many elements of that type fit.
+    pub fits: usize,
+    /// The library_contents word of that type (`MAP`).
+    pub word: &'static str,
+    /// What does not fit where.
+    pub why: vtllibrary::personality::MapTooSmall,
 }
 
 /// The [`SetupError::AddressMap`] for library `l` whose contents (`library_contents` file
@@ -116,7 +122,7 @@ fn address_map_error(
     };
     let number = u32::try_from(why.number).unwrap_or(u32::MAX);
     let (n, line) = LibraryContents::element_line(text, kind, number).unwrap_or((number, 0));
-    SetupError::AddressMap {
+    SetupError::AddressMap(Box::new(AddressMapError {
         file: file.to_path_buf(),
         line,
         key: format!("{} {n}", kind.word()),
@@ -132,7 +138,7 @@ fn address_map_error(
         fits: why.fits,
         word: kind.word(),
         why,
-    }
+    }))
 }
 
 /// Highest channel the kernel module accepts (vtl_uapi.h VTL_MAX_CHANNEL).
