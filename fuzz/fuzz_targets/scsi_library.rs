@@ -2,8 +2,11 @@
 //! up to four nexuses, sent through the in-process transport to a `Library` (6 slots, 2 MAP
 //! elements, 2 IBM LTO-8 `TapeDrive`s) over a media home with two LTO-8 data cartridges
 //! (legacy and v6), a cleaning cartridge, an LTO-3 cartridge the drives refuse, and an empty
-//! slot; the MAP holds one more cartridge. The input's first byte picks the personality
-//! (STK L / SL, IBM TS3100 / 3584, HP MSL / EML, Quantum Scalar, Spectra, default).
+//! slot; the MAP holds one more cartridge. The input's first byte picks the INQUIRY identity
+//! from `vtllibrary::personality::EXAMPLES` (one per row of spec 6.3's table: STK L20 / SL /
+//! L, IBM TS3100 / 3584 / other, HP MSL / EML, Overland, ADIC and Quantum Scalar, Spectra
+//! T-Series / Gator / Treefrog, default); the library must have selected that personality.
+//! Overland's map has room for one MAP element, so it gets one (holding the cartridge).
 //!
 //! Input: `[setup byte]` then records `[nexus|len byte][cdb (len & 0x1f bytes)][data-out
 //! length, u16 LE][data-out]`. When bit 5 of the len byte is set the op code is replaced by
@@ -30,19 +33,6 @@ use vtl_config::{Barcode, LibraryConf, LibraryContents};
 use vtl_scsi::InProcess;
 use vtllibrary::{DriveSlot, ElementType, Library};
 use vtltape::{CompressionConfig, DriveConfig, TapeDrive};
-
-/// Vendor and product of each personality tried.
-const IDENTITIES: &[(&str, &str)] = &[
-    ("STK", "L700"),
-    ("STK", "SL500"),
-    ("IBM", "3573-TL"),
-    ("IBM", "03584L32"),
-    ("HP", "MSL6480"),
-    ("HP", "ESL"),
-    ("QUANTUM", "Scalar i500"),
-    ("SPECTRA", "PYTHON"),
-    ("VTL", "LIB"),
-];
 
 const CARTRIDGES: &[(&str, Format, MediumType, &str)] = &[
     ("E01001L8", Format::V6, MediumType::Data, "LTO8"),
@@ -108,15 +98,17 @@ fn conf(home: &Path, vendor: &str, product: &str) -> LibraryConf {
     conf
 }
 
-/// 2 drives (empty), 1 picker, MAP001L8 in the first of 2 MAP elements, 6 slots.
-fn contents() -> LibraryContents {
+/// 2 drives (empty), 1 picker, MAP001L8 in the first of `maps` MAP elements, 6 slots.
+fn contents(maps: usize) -> LibraryContents {
     let b = |s: &str| Some(Barcode::new(s).expect("barcode"));
     LibraryContents {
         library: 10,
         version: Some(2),
         drives: vec![None; 2],
         pickers: vec![None],
-        maps: vec![b("MAP001L8"), None],
+        maps: std::iter::once(b("MAP001L8"))
+            .chain(std::iter::repeat_n(None, maps.saturating_sub(1)))
+            .collect(),
         slots: vec![
             b("E01001L8"),
             b("E01002L8"),
@@ -179,10 +171,19 @@ fuzz_target!(|input: &[u8]| {
     // to them (a load counts in the MAM), so only the library's state file is removed.
     let home = media_home();
     let _ = std::fs::remove_file(vtllibrary::journal::Journal::default_path(home, 10));
-    let (vendor, product) = IDENTITIES[usize::from(setup) % IDENTITIES.len()];
+    let examples = vtllibrary::personality::EXAMPLES;
+    let (vendor, product, personality) = examples[usize::from(setup) % examples.len()];
     let conf = conf(home, vendor, product);
-    let contents = contents();
-    let mut t = InProcess::new(library(home, &conf, &contents));
+    // Two MAP elements where the map has room for them (not Overland's).
+    let maps = if personality.fit([1, 6, 2, 2]).is_ok() {
+        2
+    } else {
+        1
+    };
+    let contents = contents(maps);
+    let lib = library(home, &conf, &contents);
+    assert_eq!(lib.personality(), personality, "{vendor} / {product}");
+    let mut t = InProcess::new(lib);
     let mut last = BTreeMap::new();
     let mut last_cdb = Vec::new();
     for (nexus, cdb, data_out) in vtl_fuzz::commands(rest, ops) {
