@@ -153,7 +153,10 @@ pub fn media_suffix_for_product(product: &str) -> Option<&'static str> {
 
 /// The library_contents mhvtl's generate_library_contents writes for `library` of `conf`:
 /// `VERSION: 2`; one empty drive element per drive of the library (as many as its highest
-/// `Slot:`); one empty picker; four empty MAP elements; mhvtl's comment block; then
+/// `Slot:`); one empty picker; four empty MAP elements (one for a library whose product
+/// identification starts with `OVERLAND`, case-insensitive: the Overland address map of
+/// spec 6.3 has room for a single import/export element, at address 0 below the medium
+/// transport element at 1, and vtllibrary refuses more); mhvtl's comment block; then
 ///
 /// * library 10: `E0{10}{nn}L8` in slots 1..=20, slot 21 empty (written `Slot 21: `),
 ///   `CLN{10}1L8` and `CLN{10}2L6` in 22 and 23, 24..=29 empty, `F0{10}{nn}L6` in 30..=39;
@@ -207,12 +210,20 @@ pub fn generate_library_contents(library: u32, conf: &DeviceConf) -> LibraryCont
                 .collect()
         }
     };
+    let overland = conf
+        .library(library)
+        .and_then(|l| l.product.as_deref())
+        .is_some_and(|p| {
+            p.trim_start()
+                .get(..8)
+                .is_some_and(|s| s.eq_ignore_ascii_case("OVERLAND"))
+        });
     LibraryContents {
         library,
         version: Some(LIBRARY_CONTENTS_VERSION),
         drives: vec![None; drives as usize],
         pickers: vec![None],
-        maps: vec![None; 4],
+        maps: vec![None; if overland { 1 } else { 4 }],
         slots,
         layout,
     }

@@ -426,6 +426,26 @@ fn generated_contents_of_other_libraries_name_their_media() {
     let c = generate_library_contents(60, &conf);
     assert_eq!(c.slots[0].as_ref().unwrap().as_str(), "M06001");
     assert!(c.drives.is_empty());
+    assert_eq!(c.maps.len(), 4);
+}
+
+/// An Overland library's generated library_contents lists one MAP element (its address map
+/// has room for one; vtllibrary refuses more), whatever the case of the product id; other
+/// libraries get mhvtl's four.
+#[test]
+fn generated_contents_of_an_overland_library_have_one_map_element() {
+    let mut conf = generate_device_conf(&DeviceConfParams::default());
+    for (id, product) in [(40, "OVERLAND NEO"), (50, "overland"), (60, "NEO OVERLAND")] {
+        let mut l = LibraryConf::new(id, 0, id, 0);
+        l.product = Some(product.into());
+        conf.libraries.push(l);
+    }
+    assert_eq!(generate_library_contents(40, &conf).maps.len(), 1);
+    assert_eq!(generate_library_contents(50, &conf).maps.len(), 1);
+    assert_eq!(generate_library_contents(60, &conf).maps.len(), 4);
+    assert_eq!(generate_library_contents(10, &conf).maps.len(), 4);
+    let text = generate_library_contents(40, &conf).to_string();
+    assert_eq!(text.matches("\nMAP ").count(), 1, "{text}");
 }
 
 /// `Alternate volume tags:` (a vtl extension) parses, defaults to off, is written back only
