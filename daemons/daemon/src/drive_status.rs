@@ -70,7 +70,8 @@ pub fn control_activity(req: &Request) -> Activity {
     }
 }
 
-/// A drive's state and the FIFO it is reported to (none: the state is only tracked).
+/// A drive's state and the FIFO it is reported to (none: [`DriveStatus::around`] tracks
+/// nothing, as nobody would read it).
 #[derive(Debug)]
 pub struct DriveStatus {
     fifo: Option<StatusFifo>,
@@ -184,8 +185,12 @@ impl DriveStatus {
         f: impl FnOnce() -> R,
     ) -> R {
         let mut st = status.lock().unwrap_or_else(PoisonError::into_inner);
-        if a == Activity::Other && !matches!(st.state, DriveState::Reading | DriveState::Writing) {
-            // Nothing to report either side: the drive is not even looked at.
+        if st.fifo.is_none()
+            || (a == Activity::Other
+                && !matches!(st.state, DriveState::Reading | DriveState::Writing))
+        {
+            // No FIFO to write to, or nothing to report either side: the drive is not even
+            // looked at (this runs around every CDB).
             drop(st);
             return f();
         }
