@@ -20,6 +20,7 @@ use vtl_daemon::served::{Delaying, Served};
 use vtl_daemon::setup::drive_setup;
 use vtl_daemon::tape::status_fifo;
 use vtl_scsi::{LogicalUnit, Reply, Request as ScsiRequest};
+use vtllibrary::status_fifo::parse_line;
 use vtltape::TapeDrive;
 
 fn conf(home: &Path, fifo: &Path) -> DeviceConf {
@@ -51,14 +52,9 @@ fn drain(r: &mut File) -> Vec<String> {
     assert!(text.is_empty() || text.ends_with('\n'), "{text:?}");
     text.lines()
         .map(|l| {
-            // `Thu Nov 14 22:13:20 2023 - 11: - <text>`
-            let (time, rest) = l.split_at(24);
-            let w: Vec<&str> = time.split_whitespace().collect();
-            assert_eq!(w.len(), 5, "{l:?}");
-            assert_eq!(w[3].len(), 8, "{l:?}");
-            rest.strip_prefix(" - 11: - ")
-                .unwrap_or_else(|| panic!("{l:?}"))
-                .to_string()
+            let (id, text) = parse_line(l).unwrap_or_else(|| panic!("{l:?}"));
+            assert_eq!(id, 11, "{l:?}");
+            text.to_string()
         })
         .collect()
 }

@@ -216,6 +216,20 @@ fn mkfifo(path: &Path) -> std::io::Result<()> {
     }
 }
 
+/// One line of a status FIFO without its newline, `<ctime> - <id>: - <text>` (spec 4.3,
+/// what [`StatusFifo::line`] writes), as the unit id and the text; `None` when the line has
+/// another shape (the time is not five words of 24 characters with an `hh:mm:ss`, or the
+/// separators or the id are missing).
+pub fn parse_line(line: &str) -> Option<(u32, &str)> {
+    let (time, rest) = line.split_at_checked(24)?;
+    let w: Vec<&str> = time.split_whitespace().collect();
+    if w.len() != 5 || w[3].len() != 8 {
+        return None;
+    }
+    let (id, text) = rest.strip_prefix(" - ")?.split_once(": - ")?;
+    Some((id.parse().ok()?, text))
+}
+
 /// The current local time as `ctime()` writes it, without the newline:
 /// `Thu Nov 14 22:13:20 2023`.
 pub fn ctime_now() -> String {

@@ -10,6 +10,7 @@ use std::path::Path;
 
 use common::*;
 use vtl_scsi::InProcess;
+use vtllibrary::status_fifo::parse_line;
 use vtllibrary::{DriveSlot, Library};
 
 fn library(home: &Path, fifo: &Path, slots: &[Option<&str>]) -> (Vec<Drive>, InProcess<Library>) {
@@ -50,14 +51,9 @@ fn drain(r: &mut File) -> Vec<String> {
     assert!(text.is_empty() || text.ends_with('\n'), "{text:?}");
     text.lines()
         .map(|l| {
-            // `Thu Nov 14 22:13:20 2023 - 10: - <text>`
-            let (time, rest) = l.split_at(24);
-            let w: Vec<&str> = time.split_whitespace().collect();
-            assert_eq!(w.len(), 5, "{l:?}");
-            assert_eq!(w[3].len(), 8, "{l:?}");
-            rest.strip_prefix(" - 10: - ")
-                .unwrap_or_else(|| panic!("{l:?}"))
-                .to_string()
+            let (id, text) = parse_line(l).unwrap_or_else(|| panic!("{l:?}"));
+            assert_eq!(id, 10, "{l:?}");
+            text.to_string()
         })
         .collect()
 }
