@@ -299,17 +299,7 @@ fn write_at_early_warning_and_past_the_end() {
     // 2 MiB + 10 KiB left: not yet below early warning. The 7th leaves 1 MiB + 9.5 KiB:
     // written, EOM.
     let (s, _) = check(&mut d, &cdb6(0x0a, 0, mib as u32), &pattern(6, mib));
-    assert_eq!(
-        s,
-        sense(
-            NO,
-            Asc::END_OF_PARTITION_MEDIUM_DETECTED,
-            false,
-            true,
-            false,
-            Some(0)
-        )
-    );
+    assert_eq!(s, early_warning());
     assert_eq!(block(&mut d), 7);
     let (flags, ..) = position(&mut d);
     assert_eq!(flags & 0x40, 0x40, "EOP flag past early warning");
@@ -320,17 +310,7 @@ fn write_at_early_warning_and_past_the_end() {
         &cdb6(0x0a, 0, mib as u32 + 2048),
         &pattern(7, mib + 2048),
     );
-    assert_eq!(
-        s,
-        sense(
-            SenseKey::VolumeOverflow,
-            Asc::END_OF_PARTITION_MEDIUM_DETECTED,
-            false,
-            true,
-            false,
-            Some(mib as i64 + 2048)
-        )
-    );
+    assert_eq!(s, volume_overflow(mib as i64 + 2048));
     assert_eq!(block(&mut d), 7);
     // Fixed mode: 2 blocks of 512 KiB fit, the third does not: residue 1 block.
     d.set_block_size(512 << 10).unwrap();

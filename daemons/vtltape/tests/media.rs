@@ -192,17 +192,7 @@ fn null_media_through_the_drive() {
         write_var(&mut d, &pattern(n, MIB)).unwrap();
     }
     let (s, _) = check(&mut d, &cdb6(0x0a, 0, MIB as u32), &pattern(7, MIB));
-    assert_eq!(
-        s,
-        sense(
-            NO,
-            Asc::END_OF_PARTITION_MEDIUM_DETECTED,
-            false,
-            true,
-            false,
-            Some(0)
-        )
-    );
+    assert_eq!(s, early_warning());
     assert_eq!(position(&mut d).0 & 0x40, 0x40, "EOP past early warning");
     // A block larger than what is left: VOLUME OVERFLOW, nothing written.
     let (s, _) = check(
@@ -210,17 +200,7 @@ fn null_media_through_the_drive() {
         &cdb6(0x0a, 0, MIB as u32 + 2048),
         &pattern(8, MIB + 2048),
     );
-    assert_eq!(
-        s,
-        sense(
-            SenseKey::VolumeOverflow,
-            Asc::END_OF_PARTITION_MEDIUM_DETECTED,
-            false,
-            true,
-            false,
-            Some(MIB as i64 + 2048)
-        )
-    );
+    assert_eq!(s, volume_overflow(MIB as i64 + 2048));
     assert_eq!(block(&mut d), 8);
     // Reading: the length as zero bytes.
     good(&mut d, &REWIND, &[]);

@@ -707,17 +707,7 @@ fn btape_fill_spans_two_volumes() {
                     assert_eq!(n, BTAPE_BLOCK);
                     if let Some(s) = sent.sense {
                         // Early warning: NO SENSE, EOM, 00/02, INFORMATION 0, written.
-                        assert_eq!(
-                            s,
-                            sense(
-                                NO,
-                                Asc::END_OF_PARTITION_MEDIUM_DETECTED,
-                                false,
-                                true,
-                                false,
-                                Some(0)
-                            )
-                        );
+                        assert_eq!(s, early_warning());
                         ew_at.get_or_insert(written);
                     } else {
                         assert!(ew_at.is_none(), "GOOD after early warning");
@@ -730,17 +720,7 @@ fn btape_fill_spans_two_volumes() {
                 }
                 Err(Errno::Enospc) => {
                     let s = sent.sense.unwrap();
-                    assert_eq!(
-                        s,
-                        sense(
-                            SenseKey::VolumeOverflow,
-                            Asc::END_OF_PARTITION_MEDIUM_DETECTED,
-                            false,
-                            true,
-                            false,
-                            Some(BTAPE_BLOCK as i64)
-                        )
-                    );
+                    assert_eq!(s, volume_overflow(BTAPE_BLOCK as i64));
                     break;
                 }
                 Err(e) => panic!("write {written}: {e:?}"),
@@ -764,17 +744,7 @@ fn btape_fill_spans_two_volumes() {
         assert!(u64::from(written + 1) * blk > data_end);
         // Filemarks past early warning: written, EOM reported.
         st.weof(2).unwrap();
-        assert_eq!(
-            st.last_sense(),
-            Some(sense(
-                NO,
-                Asc::END_OF_PARTITION_MEDIUM_DETECTED,
-                false,
-                true,
-                false,
-                Some(0)
-            ))
-        );
+        assert_eq!(st.last_sense(), Some(early_warning()));
         assert_eq!(st.tell(), Ok(written + 2));
         // Second volume: offline, the changer swaps cartridges, open, write the rest.
         st.offline().unwrap();

@@ -154,6 +154,32 @@ pub fn sense(key: SenseKey, asc: Asc, fm: bool, eom: bool, ili: bool, info: Opti
     s
 }
 
+/// A WRITE past early warning (SSC-5 4.2.5): NO SENSE, EOM, END-OF-PARTITION/MEDIUM
+/// DETECTED, INFORMATION 0 (the block was written).
+pub fn early_warning() -> Sense {
+    sense(
+        SenseKey::NoSense,
+        Asc::END_OF_PARTITION_MEDIUM_DETECTED,
+        false,
+        true,
+        false,
+        Some(0),
+    )
+}
+
+/// A WRITE that does not fit (SSC-5 4.2.5): VOLUME OVERFLOW, EOM, END-OF-PARTITION/MEDIUM
+/// DETECTED, INFORMATION = `residue` (nothing written).
+pub fn volume_overflow(residue: i64) -> Sense {
+    sense(
+        SenseKey::VolumeOverflow,
+        Asc::END_OF_PARTITION_MEDIUM_DETECTED,
+        false,
+        true,
+        false,
+        Some(residue),
+    )
+}
+
 /// Deterministic block contents.
 pub fn pattern(seed: u32, len: usize) -> Vec<u8> {
     (0..len)
